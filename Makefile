@@ -1,0 +1,35 @@
+# The verbs a newcomer types. Everything runs from the project's own .venv.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SANDBOX_PORT ?= 8787
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: install demo dev test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python  ## create .venv and install the project with its dev tools
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+demo: install  ## offline: start the sandbox, backfill all history, show what landed
+	$(BIN)/python scripts/demo.py
+
+dev: install  ## dagster dev (UI + daemon), against the sandbox unless a real key is set
+	$(BIN)/python scripts/dev.py
+
+test: install  ## the whole test suite
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install  ## benchmarks against the sandbox; writes bench/results.md
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .dagster_home data *.egg-info

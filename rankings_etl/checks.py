@@ -1,0 +1,230 @@
+"""The rankings-daily contract, as checks over one run's rows (pure functions, no Dagster).
+
+The asset evaluates these over *every* date of its run at once, on the rows it is about to
+write, so a response that breaks the contract is refused before it reaches the warehouse and
+the UI names the failing dates. One day shape is legal but unusual: a day with no model beyond
+the top 50 comes with 50 ranked rows and no ``other`` row; the ``other`` and row-count checks
+report it at WARN and the day is loaded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from itertools import groupby, pairwise
+
+from rankings_etl.contract import OTHER, TOP_N
+
+ERROR = "ERROR"
+WARN = "WARN"
+
+#: How many failing dates a check lists in its metadata (the count is always exact).
+MAX_LISTED = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    description: str
+
+
+ONE_OTHER = CheckSpec(
+    "one_other_per_date",
+    "Exactly one aggregated `other` row per date (none on a tail-less day: WARN).",
+)
+OTHER_LAST = CheckSpec(
+    "other_is_last", "The `other` row is the last row of its date, as the API pins it."
+)
+ROWS_PER_DATE = CheckSpec(
+    "rows_per_date",
+    "51 rows per date: the top 50 models plus `other` (50 on a tail-less day: WARN).",
+)
+RANKS_CONTIGUOUS = CheckSpec(
+    "ranks_unique_and_contiguous", "Ranks of each date are exactly 1..n with n at most 50."
+)
+TOKENS_ORDERED = CheckSpec(
+    "tokens_non_increasing",
+    "Within a date, tokens never increase down the ranking; ties are in permaslug order.",
+)
+NO_DUPLICATES = CheckSpec("no_duplicate_models", "No (date, model_permaslug) appears twice.")
+
+RANKINGS_CHECKS: tuple[CheckSpec, ...] = (
+    ONE_OTHER,
+    OTHER_LAST,
+    ROWS_PER_DATE,
+    RANKS_CONTIGUOUS,
+    TOKENS_ORDERED,
+    NO_DUPLICATES,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckOutcome:
+    """What one check found over a run's dates: problems per date, split by severity."""
+
+    spec: CheckSpec
+    dates_checked: int
+    errors: dict[dt.date, str]
+    warnings: dict[dt.date, str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors and not self.warnings
+
+    @property
+    def severity(self) -> str:
+        return ERROR if self.errors else WARN
+
+    @property
+    def blocks(self) -> bool:
+        """An ERROR stops the write and the downstream assets; a WARN does not."""
+        return bool(self.errors)
+
+    def summary(self) -> str:
+        if self.passed:
+            return f"{self.spec.name}: all {self.dates_checked} dates pass"
+        parts = []
+        if self.errors:
+            parts.append(f"{len(self.errors)} failing date(s): {_listing(self.errors)}")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} date(s) at WARN: {_listing(self.warnings)}")
+        return f"{self.spec.name}: " + "; ".join(parts)
+
+    def metadata(self) -> dict[str, object]:
+        def listed(found: dict[dt.date, str]) -> list[str]:
+            return [f"{day}: {what}" for day, what in sorted(found.items())[:MAX_LISTED]]
+
+        return {
+            "dates_checked": self.dates_checked,
+            "failing_date_count": len(self.errors),
+            "warning_date_count": len(self.warnings),
+            "failing_dates": listed(self.errors),
+            "warning_dates": listed(self.warnings),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class _Day:
+    date: dt.date
+    slugs: list[str]
+    tokens: list[int]
+    ranks: list[int | None]
+
+    @property
+    def other_positions(self) -> list[int]:
+        return [i for i, slug in enumerate(self.slugs) if slug == OTHER]
+
+    @property
+    def ranked(self) -> int:
+        return len(self.slugs) - len(self.other_positions)
+
+    @property
+    def tailless(self) -> bool:
+        """The one legal exception: 50 ranked models and no ``other`` row."""
+        return not self.other_positions and self.ranked == TOP_N
+
+
+def evaluate_rankings_contract(
+    dates: Sequence[dt.date],
+    permaslugs: Sequence[str],
+    total_tokens: Sequence[int],
+    ranks: Sequence[int | None],
+) -> list[CheckOutcome]:
+    """Evaluate every contract check over rows given in API order (grouped by date)."""
+    rows = zip(dates, permaslugs, total_tokens, ranks, strict=True)
+    days = []
+    for day, group in groupby(rows, key=lambda row: row[0]):
+        _, slugs, tokens, day_ranks = zip(*group, strict=True)
+        days.append(_Day(day, list(slugs), list(tokens), list(day_ranks)))
+    return [
+        _outcome(spec, days, judge)
+        for spec, judge in (
+            (ONE_OTHER, _one_other),
+            (OTHER_LAST, _other_last),
+            (ROWS_PER_DATE, _rows_per_date),
+            (RANKS_CONTIGUOUS, _ranks_contiguous),
+            (TOKENS_ORDERED, _tokens_ordered),
+            (NO_DUPLICATES, _no_duplicates),
+        )
+    ]
+
+
+def _outcome(spec, days, judge) -> CheckOutcome:
+    errors: dict[dt.date, str] = {}
+    warnings: dict[dt.date, str] = {}
+    for day in days:
+        verdict = judge(day)
+        if verdict is None:
+            continue
+        severity, what = verdict
+        (errors if severity == ERROR else warnings)[day.date] = what
+    return CheckOutcome(spec, len(days), errors, warnings)
+
+
+def _one_other(day: _Day):
+    count = len(day.other_positions)
+    if count == 1:
+        return None
+    if day.tailless:
+        return WARN, "no `other` row (50 ranked models: a day with no tail)"
+    return ERROR, f"{count} `other` rows beside {day.ranked} ranked models"
+
+
+def _other_last(day: _Day):
+    positions = day.other_positions
+    if not positions:
+        return WARN, "no `other` row to place"
+    last = len(day.slugs) - 1
+    misplaced = [p for p in positions if p != last]
+    if misplaced:
+        return ERROR, f"`other` at position {misplaced[0] + 1} of {len(day.slugs)}"
+    return None
+
+
+def _rows_per_date(day: _Day):
+    rows = len(day.slugs)
+    if rows == TOP_N + 1:
+        return None
+    if day.tailless:
+        return WARN, f"{rows} rows (no tail)"
+    return ERROR, f"{rows} rows ({day.ranked} ranked + {len(day.other_positions)} `other`)"
+
+
+def _ranks_contiguous(day: _Day):
+    ranks = [r for slug, r in zip(day.slugs, day.ranks, strict=True) if slug != OTHER]
+    if any(r is None for r in ranks):
+        return ERROR, "a ranked model has no rank"
+    expected = list(range(1, len(ranks) + 1))
+    if sorted(ranks) != expected:
+        return ERROR, f"ranks are not 1..{len(ranks)}"
+    if len(ranks) > TOP_N:
+        return ERROR, f"ranks run to {len(ranks)}, beyond the top {TOP_N}"
+    if any(r is not None for slug, r in zip(day.slugs, day.ranks, strict=True) if slug == OTHER):
+        return ERROR, "the `other` row carries a rank"
+    return None
+
+
+def _tokens_ordered(day: _Day):
+    ranked = [(s, t) for s, t in zip(day.slugs, day.tokens, strict=True) if s != OTHER]
+    for position, ((slug_a, tok_a), (slug_b, tok_b)) in enumerate(pairwise(ranked), start=1):
+        if tok_b > tok_a:
+            return ERROR, f"rank {position + 1} has more tokens ({tok_b}) than rank {position}"
+        if tok_b == tok_a and slug_b < slug_a:
+            return ERROR, f"tie at rank {position} is not in permaslug order"
+    return None
+
+
+def _no_duplicates(day: _Day):
+    seen: set[str] = set()
+    for slug in day.slugs:
+        if slug in seen:
+            return ERROR, f"{slug[:60]!r} appears more than once"
+        seen.add(slug)
+    return None
+
+
+def _listing(found: dict[dt.date, str], limit: int = 5) -> str:
+    items = sorted(found.items())
+    text = ", ".join(f"{day} ({what})" for day, what in items[:limit])
+    return text + (f", and {len(items) - limit} more" if len(items) > limit else "")

@@ -1,0 +1,109 @@
+"""From validated responses to warehouse rows: combining windows and storing a run's dates.
+
+Pure functions and one write function, so the asset in :mod:`rankings_etl.assets.rankings`
+reads like a paragraph and all of this is testable without Dagster.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+from rankings_etl.parsing import RankingsResponse
+from rankings_etl.warehouse import load_sql, replace_date_range, transaction
+from rankings_etl.windows import Window
+
+
+@dataclasses.dataclass(frozen=True)
+class RankingsBatch:
+    """Every row a run fetched, in API order, plus the responses they came from."""
+
+    frame: pd.DataFrame
+    responses: tuple[RankingsResponse, ...]
+
+    @classmethod
+    def from_responses(cls, responses: Sequence[RankingsResponse]) -> RankingsBatch:
+        frames = [response.to_rankings_frame() for response in responses]
+        frame = pd.concat(frames, ignore_index=True) if frames else _empty_frame()
+        return cls(frame=frame, responses=tuple(responses))
+
+    @property
+    def as_of(self) -> str:
+        """The newest ``meta.as_of`` among the responses: what a citation of the run quotes."""
+        return max(response.as_of for response in self.responses)
+
+    @property
+    def requests(self) -> int:
+        return sum(response.attempts for response in self.responses)
+
+
+def missing_dates(window: Window, returned: set[dt.date]) -> list[dt.date]:
+    """Dates of the run the API did not return: a run never writes a partial range."""
+    return [day for day in window.dates() if day not in returned]
+
+
+@dataclasses.dataclass(frozen=True)
+class WriteStats:
+    rows_written: int
+    restated_rows: int
+    max_relative_change: float | None
+    table_rows: int
+
+
+def store_rankings(
+    con: duckdb.DuckDBPyConnection, batch: RankingsBatch, window: Window, run_id: str | None
+) -> WriteStats:
+    """Replace the window's dates in one transaction, with restatements and raw responses.
+
+    Everything commits together: the new rows, the rows they restate, and the bodies they
+    were parsed from. A failure anywhere leaves the warehouse exactly as it was.
+    """
+    con.register("incoming", batch.frame)
+    try:
+        with transaction(con):
+            con.execute(load_sql("insert_rankings_restatements"), [window.start, window.end])
+            restated, max_change = con.execute(load_sql("summarize_new_restatements")).fetchone()
+            written = replace_date_range(
+                con, "rankings_daily", "incoming", window.start, window.end
+            )
+            for response in batch.responses:
+                con.execute(
+                    "INSERT INTO raw_responses VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    [
+                        response.window.start,
+                        response.window.end,
+                        response.meta_start,
+                        response.meta_end,
+                        response.as_of,
+                        response.version,
+                        response.row_count,
+                        response.fetched_at,
+                        run_id,
+                        response.body,
+                    ],
+                )
+            table_rows = _count(con, "SELECT count(*) FROM rankings_daily")
+    finally:
+        con.unregister("incoming")
+    return WriteStats(written, restated, max_change, table_rows)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0])
+
+
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.Series(dtype="datetime64[ns]"),
+            "model_permaslug": pd.Series(dtype="object"),
+            "rank": pd.array([], dtype="Int32"),
+            "total_tokens": pd.array([], dtype="int64"),
+            "as_of": pd.Series(dtype="datetime64[ns, UTC]"),
+            "fetched_at": pd.Series(dtype="datetime64[ns, UTC]"),
+        }
+    )

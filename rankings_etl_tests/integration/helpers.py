@@ -1,0 +1,37 @@
+"""Running assets the way Dagster runs them, for tests and benchmarks."""
+
+import dagster as dg
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+def materialize_range(assets, start, end, *, resources, instance, selection=None):
+    """One run over the partitions ``start..end`` (inclusive), as a UI backfill launches it."""
+    return dg.materialize(
+        assets,
+        selection=selection,
+        resources=resources,
+        instance=instance,
+        tags={RANGE_START: str(start), RANGE_END: str(end)},
+        raise_on_error=False,
+    )
+
+
+def check_evaluations(result):
+    """{check name: AssetCheckEvaluation} from a run's events."""
+    return {
+        event.event_specific_data.check_name: event.event_specific_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+
+
+def step_outcomes(result):
+    """{step key: 'success' | 'failure' | 'skipped'} from a run's events."""
+    kinds = {"STEP_SUCCESS": "success", "STEP_FAILURE": "failure", "STEP_SKIPPED": "skipped"}
+    return {
+        event.step_key: kinds[event.event_type_value]
+        for event in result.all_events
+        if event.event_type_value in kinds
+    }

@@ -1,0 +1,196 @@
+"""rankings_daily against the sandbox over loopback, into a real DuckDB file."""
+
+import datetime as dt
+
+import dagster as dg
+import pytest
+
+from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.contract import last_completed_day
+
+from .helpers import check_evaluations, materialize_range, step_outcomes
+
+YESTERDAY = last_completed_day()
+DAY = "2025-06-15"
+
+
+@dg.asset(
+    partitions_def=rankings_daily.partitions_def,
+    deps=[rankings_daily],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def downstream_probe():
+    """Stands in for the analytics tables: it must not run when a blocking check fails."""
+    return dg.MaterializeResult()
+
+
+def table_digest(query):
+    return query(
+        "SELECT count(*), coalesce(sum(hash(date, model_permaslug, rank, total_tokens, as_of)), 0)"
+        " FROM rankings_daily"
+    )[0]
+
+
+def test_one_day_costs_one_request_and_writes_51_rows(sandbox, resources, instance, query):
+    result = dg.materialize(
+        [rankings_daily], partition_key=DAY, resources=resources, instance=instance
+    )
+    assert result.success
+    assert sandbox.request_count() == 1
+    assert query("SELECT count(*) FROM rankings_daily WHERE date = ?", [DAY]) == [(51,)]
+    ranks = query(
+        "SELECT rank FROM rankings_daily WHERE date = ? AND model_permaslug <> 'other' "
+        "ORDER BY rank",
+        [DAY],
+    )
+    assert [r[0] for r in ranks] == list(range(1, 51))
+    assert query("SELECT rank FROM rankings_daily WHERE model_permaslug = 'other'") == [(None,)]
+    materialization = result.asset_materializations_for_node("rankings_daily")[0]
+    assert materialization.partition == DAY
+    metadata = materialization.metadata
+    assert metadata["requests"].value == 1
+    assert metadata["dagster/row_count"].value == 51
+    assert metadata["citation"].value.startswith("Source: OpenRouter (openrouter.ai/rankings), as")
+    assert query("SELECT count(*), max(row_count) FROM raw_responses") == [(1, 51)]
+
+
+def test_rerunning_a_day_changes_nothing(sandbox, resources, instance, query):
+    dg.materialize([rankings_daily], partition_key=DAY, resources=resources, instance=instance)
+    first = query(
+        "SELECT date, model_permaslug, rank, total_tokens FROM rankings_daily ORDER BY ALL"
+    )
+    result = dg.materialize(
+        [rankings_daily], partition_key=DAY, resources=resources, instance=instance
+    )
+    assert result.success
+    again = query(
+        "SELECT date, model_permaslug, rank, total_tokens FROM rankings_daily ORDER BY ALL"
+    )
+    assert again == first and len(again) == 51
+    assert query("SELECT count(*) FROM rankings_restatements") == [(0,)]
+
+
+def test_all_history_in_one_run_costs_two_requests(sandbox, resources, instance, query):
+    start = dt.date(2025, 1, 1)
+    days = (YESTERDAY - start).days + 1
+    assert 366 < days <= 732
+    result = materialize_range(
+        [rankings_daily], start, YESTERDAY, resources=resources, instance=instance
+    )
+    assert result.success
+    assert sandbox.request_count() == 2
+    windows = [(r["start_date"], r["end_date"]) for r in sandbox.requests()]
+    assert windows == [("2025-01-01", "2026-01-01"), ("2026-01-02", YESTERDAY.isoformat())]
+    assert query("SELECT count(*), count(DISTINCT date) FROM rankings_daily") == [(days * 51, days)]
+    assert len(result.asset_materializations_for_node("rankings_daily")) == days
+    assert all(e.passed for e in check_evaluations(result).values())
+
+
+def test_a_range_run_replaces_only_its_own_dates(sandbox, resources, instance, query):
+    materialize_range(
+        [rankings_daily], "2025-03-01", "2025-03-10", resources=resources, instance=instance
+    )
+    materialize_range(
+        [rankings_daily], "2025-03-05", "2025-03-12", resources=resources, instance=instance
+    )
+    assert query("SELECT count(*), count(DISTINCT date) FROM rankings_daily") == [(12 * 51, 12)]
+    assert query(
+        "SELECT count(*) FROM (SELECT date, model_permaslug FROM rankings_daily "
+        "GROUP BY ALL HAVING count(*) > 1)"
+    ) == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("fault", "failing_checks"),
+    [
+        ("other_missing", {"one_other_per_date", "rows_per_date"}),
+        (
+            "other_duplicated",
+            {"one_other_per_date", "rows_per_date", "other_is_last", "no_duplicate_models"},
+        ),
+        ("other_not_last", {"other_is_last", "tokens_non_increasing"}),
+        ("rows_49", {"rows_per_date"}),
+        ("rows_52", {"rows_per_date", "ranks_unique_and_contiguous"}),
+    ],
+)
+def test_each_contract_fault_fails_its_checks_blocks_downstream_and_writes_nothing(
+    sandbox, resources, instance, query, fault, failing_checks
+):
+    materialize_range(
+        [rankings_daily], "2025-04-01", "2025-04-03", resources=resources, instance=instance
+    )
+    before = table_digest(query)
+    sandbox.inject(fault, date="2025-04-02")
+    result = materialize_range(
+        [rankings_daily, downstream_probe],
+        "2025-04-01",
+        "2025-04-03",
+        resources=resources,
+        instance=instance,
+    )
+    assert not result.success
+    evaluations = check_evaluations(result)
+    failed = {name for name, e in evaluations.items() if not e.passed}
+    assert failing_checks <= failed
+    for name in failing_checks:
+        assert evaluations[name].severity == dg.AssetCheckSeverity.ERROR
+        assert "2025-04-02" in str(evaluations[name].metadata["failing_dates"].value)
+    assert step_outcomes(result).get("downstream_probe") != "success"
+    assert table_digest(query) == before
+
+
+def test_a_tailless_day_is_loaded_with_warnings(sandbox, resources, instance, query):
+    sandbox.inject("tailless", date="2025-05-02")
+    result = materialize_range(
+        [rankings_daily, downstream_probe],
+        "2025-05-01",
+        "2025-05-03",
+        resources=resources,
+        instance=instance,
+    )
+    assert result.success
+    evaluations = check_evaluations(result)
+    for name in ("one_other_per_date", "other_is_last", "rows_per_date"):
+        assert not evaluations[name].passed
+        assert evaluations[name].severity == dg.AssetCheckSeverity.WARN
+    assert evaluations["ranks_unique_and_contiguous"].passed
+    assert step_outcomes(result)["downstream_probe"] == "success"
+    assert query("SELECT count(*) FROM rankings_daily WHERE date = '2025-05-02'") == [(50,)]
+
+
+def test_a_missing_date_fails_before_anything_is_written(sandbox, resources, instance, query):
+    sandbox.inject("missing_date", date="2025-05-02")
+    result = materialize_range(
+        [rankings_daily], "2025-05-01", "2025-05-03", resources=resources, instance=instance
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "no rows for 1 date(s)" in str(failure.event_specific_data.error)
+    assert "2025-05-02" in str(failure.event_specific_data.error)
+    assert query("SELECT count(*) FROM rankings_daily") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("tokens_non_numeric", "not a non-negative decimal integer"),
+        ("tokens_number", "must be a decimal string"),
+        ("tokens_negative", "not a non-negative decimal integer"),
+        ("tokens_overflow", "does not fit a 64-bit integer"),
+    ],
+)
+def test_malformed_tokens_fail_the_run_naming_the_problem(
+    sandbox, resources, instance, query, fault, message
+):
+    sandbox.inject(fault)
+    result = dg.materialize(
+        [rankings_daily],
+        partition_key=DAY,
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert message in str(failure.event_specific_data.error)
+    assert sandbox.request_count() == 1  # a malformed 200 is not retried
