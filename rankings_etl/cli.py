@@ -14,6 +14,7 @@ import click
 COMMANDS = {
     "sandbox": "rankings_etl.sandbox.cli:sandbox",
     "budget": "rankings_etl.budget.cli:budget",
+    "rebuild": "rankings_etl.commands.rebuild:rebuild",
 }
 
 
@@ -36,3 +37,7 @@ def main() -> None:
 
     Data sourced from OpenRouter (openrouter.ai/rankings), licensed under CC BY 4.0.
     """
+
+
+if __name__ == "__main__":
+    main()

@@ -71,6 +71,8 @@ def store_rankings(
                 con, "rankings_daily", "incoming", window.start, window.end
             )
             for response in batch.responses:
+                if not response.attempts:
+                    continue  # replayed from raw_responses: already stored
                 con.execute(
                     "INSERT INTO raw_responses VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     [

@@ -19,7 +19,9 @@ def duckdb_path(tmp_path):
 @pytest.fixture
 def instance(tmp_path):
     """A real Dagster instance with SQLite storage in a temporary DAGSTER_HOME."""
-    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as test_instance:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home)) as test_instance:
         yield test_instance
 
 

@@ -1,0 +1,1 @@
+"""An offline OpenRouter-compatible rankings-daily server, for tests, demos and benchmarks."""

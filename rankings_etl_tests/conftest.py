@@ -1,0 +1,40 @@
+"""Suite-wide fixtures: the sandbox API, served by a real process on loopback."""
+
+import pytest
+
+from rankings_etl.sandbox.testing import SandboxServer
+
+#: Generous limits so the suite itself never trips the sandbox's rate limiter.
+SUITE_LIMITS = {"per_minute": 100_000, "per_day": 1_000_000}
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory):
+    """One sandbox process for the whole session."""
+    log = tmp_path_factory.mktemp("sandbox") / "sandbox.log"
+    with SandboxServer(log_path=log, **SUITE_LIMITS) as handle:
+        yield handle
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The session's sandbox, with stats, faults and rate counters reset for this test."""
+    sandbox_server.reset()
+    sandbox_server.configure(today=None, as_of=None, **SUITE_LIMITS)
+    yield sandbox_server
+    sandbox_server.reset()
+
+
+@pytest.fixture
+def sandbox_factory(tmp_path):
+    """Start a dedicated sandbox with custom options: ``sandbox_factory(per_minute=3)``."""
+    servers = []
+
+    def start(**options):
+        server = SandboxServer(log_path=tmp_path / f"sandbox-{len(servers)}.log", **options)
+        servers.append(server)
+        return server.__enter__()
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
