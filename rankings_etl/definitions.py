@@ -12,21 +12,55 @@ import os
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from rankings_etl.assets.analytics import analytics_assets
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.contract import DEFAULT_BASE_URL
+from rankings_etl.budget import DEFAULT_BUDGET_DB
+from rankings_etl.contract import DEFAULT_BASE_URL, RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.freshness import build_freshness
+from rankings_etl.partitions import daily_partitions
 from rankings_etl.resources.openrouter_client import OpenRouterClient
+from rankings_etl.resources.rate_budget import RateBudget
+from rankings_etl.schedules import build_daily_schedule
 
 DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
 
+# --- Assets: one partition per UTC day, all backfillable in a single run ---------------------
+daily_assets = [rankings_daily, *analytics_assets]
+
+# --- Automation: the daily run, and freshness checks that turn red when it did not happen ----
+daily_rankings_job = dg.define_asset_job(
+    "daily_rankings_job",
+    selection=dg.AssetSelection.assets(*daily_assets),
+    partitions_def=daily_partitions,
+    description="rankings_daily and every table derived from it, over a range of days.",
+)
+daily_rankings_schedule = build_daily_schedule(daily_rankings_job, rankings_daily.key)
+freshness_checks, freshness_sensor = build_freshness(daily_assets)
+
+# --- Resources --------------------------------------------------------------------------------
+# One budget for every process on the machine: each request takes a slot from the ledger file.
+rate_budget = RateBudget(
+    database=os.getenv("RANKINGS_BUDGET_DB") or DEFAULT_BUDGET_DB,
+    per_minute=int(os.getenv("OPENROUTER_RATE_PER_MINUTE") or RATE_PER_MINUTE),
+    per_day=int(os.getenv("OPENROUTER_RATE_PER_DAY") or RATE_PER_DAY),
+)
+resources = {
+    "openrouter": OpenRouterClient(
+        api_key=dg.EnvVar("OPENROUTER_API_KEY"),
+        base_url=os.getenv("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL,
+        budget=rate_budget,
+    ),
+    "rate_budget": rate_budget,
+    "duckdb": DuckDBResource(database=os.getenv("RANKINGS_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH),
+}
+
 defs = dg.Definitions(
-    assets=[rankings_daily],
-    resources={
-        "openrouter": OpenRouterClient(
-            api_key=dg.EnvVar("OPENROUTER_API_KEY"),
-            base_url=os.getenv("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL,
-        ),
-        "duckdb": DuckDBResource(database=os.getenv("RANKINGS_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH),
-    },
+    assets=daily_assets,
+    asset_checks=freshness_checks,
+    jobs=[daily_rankings_job],
+    schedules=[daily_rankings_schedule],
+    sensors=[freshness_sensor],
+    resources=resources,
     # Our steps are cheap and share one DuckDB file: a subprocess per step (~1.5 s each)
     # would cost more than the work, and in-process steps never contend for the file lock.
     executor=dg.in_process_executor,

@@ -50,3 +50,53 @@ def column_schema(columns: Columns) -> dg.TableSchema:
             for name, type_, description in columns
         ]
     )
+
+
+MODEL_SHARE_DAILY: Columns = (
+    ("date", "DATE", "UTC day."),
+    ("model_permaslug", "VARCHAR", "The model, or `other`."),
+    ("author", "VARCHAR", "Text before `/` (the lab); NULL for `other`."),
+    ("variant", "VARCHAR", "Text after `:` (e.g. `free`); NULL when there is none."),
+    ("rank", "INTEGER", "1..50; NULL for `other`."),
+    ("total_tokens", "BIGINT", "Tokens that day."),
+    ("share_of_day", "DOUBLE", "total_tokens / all tokens of the day (`other` included)."),
+    ("share_of_top50", "DOUBLE", "total_tokens / the top 50's tokens; NULL for `other`."),
+)
+
+MARKET_DAILY: Columns = (
+    ("date", "DATE", "UTC day."),
+    ("total_tokens", "BIGINT", "All tokens of the day, `other` included."),
+    ("top50_tokens", "BIGINT", "Tokens of the 50 ranked models."),
+    ("other_tokens", "BIGINT", "Tokens of every model outside the top 50 (0 with no tail)."),
+    ("top50_share", "DOUBLE", "top50_tokens / total_tokens."),
+    ("models_ranked", "INTEGER", "Ranked models that day (50 normally)."),
+    ("hhi", "DOUBLE", "Sum of squared share_of_day over ranked models: concentration, 0..1."),
+    ("top_model", "VARCHAR", "The rank-1 model."),
+    ("top_model_share", "DOUBLE", "The rank-1 model's share_of_day."),
+    ("as_of", "TIMESTAMPTZ", "meta.as_of of the data (cite it)."),
+)
+
+AUTHOR_SHARE_DAILY: Columns = (
+    ("date", "DATE", "UTC day."),
+    ("author", "VARCHAR", "The lab: text before `/` of its models' permaslugs."),
+    ("models", "INTEGER", "Its ranked models that day."),
+    ("total_tokens", "BIGINT", "Tokens of those models."),
+    ("share_of_day", "DOUBLE", "total_tokens / all tokens of the day."),
+    ("rank", "INTEGER", "1 = most tokens; ties by author name."),
+)
+
+MODEL_GROWTH_DAILY: Columns = (
+    ("date", "DATE", "UTC day."),
+    ("model_permaslug", "VARCHAR", "A ranked model."),
+    ("rank", "INTEGER", "Its rank that day."),
+    ("total_tokens", "BIGINT", "Its tokens that day."),
+    ("prev_day_tokens", "BIGINT", "Its tokens the day before; NULL if unranked or not loaded."),
+    ("dod_growth", "DOUBLE", "total_tokens / prev_day_tokens - 1; NULL like prev_day_tokens."),
+    ("tokens_7d_ago", "BIGINT", "Its tokens 7 days earlier; NULL if unranked or not loaded."),
+    ("wow_growth", "DOUBLE", "total_tokens / tokens_7d_ago - 1; NULL like tokens_7d_ago."),
+    ("avg_7d_tokens", "DOUBLE", "Mean tokens over the days of [date-6, date] it was ranked."),
+    ("rank_prev_day", "INTEGER", "Its rank the day before; NULL if unranked or not loaded."),
+    ("rank_change", "INTEGER", "rank_prev_day - rank: positive means it climbed."),
+    ("share_change_pp", "DOUBLE", "Change of share_of_day since the day before, in points."),
+    ("is_new_entry", "BOOLEAN", "Not ranked the day before (NULL if that day is not loaded)."),
+)

@@ -101,5 +101,9 @@ def open_warehouse(duckdb_resource) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection from a ``DuckDBResource`` with the schema in place."""
     ensure_parent_dir(duckdb_resource.database)
     with duckdb_resource.get_connection() as con:
-        ensure_schema(con)
-        yield con
+        try:
+            ensure_schema(con)
+            yield con
+        finally:
+            # DuckDBResource closes only on success; a failed step must not keep the file open.
+            con.close()

@@ -1,9 +1,10 @@
 """``rankings_daily``: each UTC day's OpenRouter rankings, one partition per day."""
 
-
 import datetime as dt
+from typing import Literal
 
 import dagster as dg
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.checks import RANKINGS_CHECKS, CheckOutcome, evaluate_rankings_contract
@@ -11,6 +12,7 @@ from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import citation
 from rankings_etl.ingest import RankingsBatch, missing_dates, store_rankings
 from rankings_etl.partitions import daily_partitions
+from rankings_etl.replay import stored_responses
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.tables import RANKINGS_DAILY, column_schema
 from rankings_etl.warehouse import open_warehouse
@@ -21,6 +23,12 @@ def run_window(context: dg.AssetExecutionContext) -> Window:
     """The run's partitions as an inclusive date window (one day or a whole range)."""
     time_window = context.partition_time_window
     return Window(time_window.start.date(), (time_window.end - dt.timedelta(days=1)).date())
+
+
+class RankingsSourceConfig(dg.Config):
+    """Where a run's rows come from: the API (default) or the bodies already stored."""
+
+    source: Literal["api", "raw_responses"] = "api"
 
 
 def check_result(outcome: CheckOutcome) -> dg.AssetCheckResult:
@@ -53,7 +61,10 @@ def check_result(outcome: CheckOutcome) -> dg.AssetCheckResult:
     },
 )
 def rankings_daily(
-    context: dg.AssetExecutionContext, openrouter: OpenRouterClient, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext,
+    config: RankingsSourceConfig,
+    openrouter: OpenRouterClient,
+    duckdb: DuckDBResource,
 ):
     """Top 50 models per UTC day by tokens, plus the aggregated `other` row, as OpenRouter's
     rankings-daily API returned them.
@@ -63,15 +74,19 @@ def rankings_daily(
     transaction, so a re-run never duplicates and a refused response changes nothing.
     """
     window = run_window(context)
-    windows = split_into_windows(window.start, window.end)
-    responses = []
-    for number, request_window in enumerate(openrouter.fetch_windows(windows), start=1):
-        responses.append(request_window)
-        context.log.info(
-            f"window {number}/{len(windows)}: {request_window.window}, "
-            f"{request_window.window.days} days, {request_window.row_count:,} rows "
-            f"(as of {request_window.as_of})"
-        )
+    if config.source == "raw_responses":
+        with open_warehouse(duckdb) as con:
+            responses = stored_responses(con, window)
+        context.log.info(f"rebuilding {window} from {len(responses)} stored response(s)")
+    else:
+        windows = split_into_windows(window.start, window.end)
+        responses = []
+        for number, response in enumerate(openrouter.fetch_windows(windows), start=1):
+            responses.append(response)
+            context.log.info(
+                f"window {number}/{len(windows)}: {response.window}, {response.window.days} "
+                f"days, {response.row_count:,} rows (as of {response.as_of})"
+            )
     batch = RankingsBatch.from_responses(responses)
 
     absent = missing_dates(window, {r for resp in responses for r in resp.dates_returned()})
@@ -90,7 +105,7 @@ def rankings_daily(
         frame["date"].dt.date.tolist(),
         frame["model_permaslug"].tolist(),
         frame["total_tokens"].tolist(),
-        [None if rank is None or rank != rank else int(rank) for rank in frame["rank"]],
+        [None if pd.isna(rank) else int(rank) for rank in frame["rank"]],
     )
     results = [check_result(outcome) for outcome in outcomes]
     blocking = [outcome for outcome in outcomes if outcome.blocks]
@@ -122,6 +137,7 @@ def rankings_daily(
             "max_restatement_change": (
                 float(stats.max_relative_change) if stats.max_relative_change else 0.0
             ),
+            **openrouter.budget_metadata(),
         },
         check_results=results,
     )

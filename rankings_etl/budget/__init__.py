@@ -1,0 +1,43 @@
+"""The shared OpenRouter rate budget: a ledger every process consults before each request.
+
+This package imports neither Dagster nor httpx, so ``rankings-etl budget`` starts quickly; the
+Dagster resource that wraps it is :mod:`rankings_etl.resources.rate_budget`.
+"""
+
+from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.budget.ledger import (
+    DEFAULT_ACCOUNT,
+    Decision,
+    Grant,
+    KeyUsage,
+    Ledger,
+    Limits,
+    Refuse,
+    RequestRecord,
+    Reservation,
+    SQLiteLedger,
+    Usage,
+    Wait,
+    open_ledger,
+)
+
+#: Where the ledger lives unless ``RANKINGS_BUDGET_DB`` says otherwise (shared/CONTRACT.md).
+DEFAULT_BUDGET_DB = "data/rate_budget.sqlite"
+
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "DEFAULT_BUDGET_DB",
+    "Decision",
+    "Grant",
+    "KeyUsage",
+    "Ledger",
+    "Limits",
+    "Refuse",
+    "RequestRecord",
+    "Reservation",
+    "SQLiteLedger",
+    "Usage",
+    "Wait",
+    "key_fingerprint",
+    "open_ledger",
+]

@@ -1,0 +1,185 @@
+"""Words for the budget's decisions: error messages, wait log lines and the ledger report.
+
+Plain functions of the ledger's values, shared by the Dagster resource and the CLI. Keys
+appear only as fingerprints: nothing here ever sees a key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from rankings_etl.budget.ledger import MINUTE_SECONDS, KeyUsage, Refuse, Usage, Wait
+
+
+def when(epoch: float | None) -> str:
+    """An epoch second as a UTC timestamp a person reads, e.g. ``2026-05-12 10:00:41 UTC``."""
+    if epoch is None:
+        return "now"
+    moment = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def duration(seconds: float) -> str:
+    """``41 s``, ``3 min 5 s``, ``23 h 59 min``."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+def iso(epoch: float | None) -> str | None:
+    """An epoch second as ISO 8601 UTC, or None (for JSON)."""
+    if epoch is None:
+        return None
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds")
+
+
+def key_next_free(key: KeyUsage) -> float | None:
+    """When the key may next send: its minute budget and any 429 back-off both allowing."""
+    times = [t for t in (key.minute_next_free, key.penalty_until) if t is not None]
+    return max(times) if times else None
+
+
+def at_and_in(epoch: float | None, now: float) -> str:
+    if epoch is None:
+        return "now"
+    return f"{when(epoch)} (in {duration(epoch - now)})"
+
+
+def day_refusal(refused: Refuse, account: str, now: float) -> str:
+    """Why a request (or a run's reservation) was refused; it always ends "nothing was sent"."""
+    held = (
+        f", {refused.reserved} of them reserved by running runs (given back at once if those "
+        "runs do not need them)"
+    ) * bool(refused.reserved)
+    used = (
+        f"{refused.used} of {refused.limit} requests used in the rolling 24 h{held}, "
+        f"{refused.remaining} remaining"
+    )
+    if refused.needed == 1:
+        head = f"OpenRouter day budget exhausted (account '{account}'): {used}"
+    else:
+        head = (
+            f"OpenRouter day budget cannot cover this run's {refused.needed} requests "
+            f"(account '{account}'): {used}"
+        )
+    if refused.next_free is None:
+        tail = (
+            f"; the run needs more than the whole day budget of {refused.limit}: "
+            "split it into smaller runs"
+        )
+    elif refused.needed == 1:
+        tail = f"; the next slot frees at {at_and_in(refused.next_free, now)}"
+    else:
+        tail = f"; enough slots free at {at_and_in(refused.next_free, now)}"
+    return f"{head}{tail}. Nothing was sent."
+
+
+def wait_reason(wait: Wait, key_fp: str) -> str:
+    """What a wait is for, e.g. for the log line and for a too-long-wait error."""
+    if wait.reason == "penalty":
+        return f"OpenRouter asked key {key_fp} to back off ({wait.detail}) until {when(wait.until)}"
+    return (
+        f"the minute budget of key {key_fp} is used up ({wait.used} of {wait.limit} requests "
+        f"in the rolling {MINUTE_SECONDS:.0f} s); the next slot frees at {when(wait.until)}"
+    )
+
+
+def usage_dict(usage: Usage, *, database: str, key_fp: str | None = None) -> dict[str, Any]:
+    """The ledger's state as plain JSON-able values (``rankings-etl budget --json``).
+
+    Times are ISO 8601 UTC; a ``next_free_slot`` of null means a slot is free now.
+    """
+    limits = usage.limits
+    return {
+        "ledger": database,
+        "now": iso(usage.now),
+        "account": usage.account,
+        "limits": {"per_minute": limits.per_minute, "per_day": limits.per_day},
+        "day": {
+            "window": "rolling 24 h",
+            "used": usage.day_used,
+            "sent": usage.day_sent,
+            "reserved": usage.day_reserved,
+            "remaining": usage.day_remaining,
+            "next_free_slot": iso(usage.day_next_free),
+        },
+        "minute": [
+            {
+                "key_fp": key.key_fp,
+                "current_key": key.key_fp == key_fp,
+                "window": "rolling 60 s",
+                "used": key.minute_used,
+                "remaining": key.minute_remaining,
+                "next_free_slot": iso(key_next_free(key)),
+                "backing_off_until": iso(key.penalty_until),
+                "backoff_reason": key.penalty_reason,
+            }
+            for key in usage.keys
+        ],
+        "recent_requests": [
+            {
+                "time": iso(record.at),
+                "status": record.status,
+                "key_fp": record.key_fp,
+                "window_requested": record.label,
+                "run_id": record.run_id,
+            }
+            for record in usage.recent
+        ],
+    }
+
+
+def usage_json(usage: Usage, *, database: str, key_fp: str | None = None) -> str:
+    return json.dumps(usage_dict(usage, database=database, key_fp=key_fp), indent=2)
+
+
+def usage_text(usage: Usage, *, database: str, key_fp: str | None = None) -> str:
+    """The ledger for a person: what is used, what is left, when it frees, who spent it."""
+    limits = usage.limits
+    now = usage.now
+    lines = [
+        f"rate budget ledger {database}",
+        f"  account {usage.account!r}: {limits.per_minute} requests per rolling minute per key, "
+        f"{limits.per_day} per rolling 24 h per account; now {when(now)}",
+        "",
+    ]
+    reserved = f" ({usage.day_reserved} reserved by running runs)" * bool(usage.day_reserved)
+    lines.append(
+        f"day (rolling 24 h): {usage.day_used} of {limits.per_day} used{reserved}, "
+        f"{usage.day_remaining} remaining; next free slot: {at_and_in(usage.day_next_free, now)}"
+    )
+    if not usage.keys:
+        lines.append(f"minute (rolling 60 s): no requests yet, {limits.per_minute} remaining")
+    for key in usage.keys:
+        mark = " (OPENROUTER_API_KEY)" * (key.key_fp == key_fp)
+        lines.append(
+            f"minute (rolling 60 s), key {key.key_fp}{mark}: {key.minute_used} of "
+            f"{limits.per_minute} used, {key.minute_remaining} remaining; next free slot: "
+            f"{at_and_in(key_next_free(key), now)}"
+        )
+        if key.penalty_until:
+            lines.append(
+                f"  backing off until {at_and_in(key.penalty_until, now)}: {key.penalty_reason}"
+            )
+    lines.append("")
+    if not usage.recent:
+        lines.append("no requests recorded")
+        return "\n".join(lines)
+    lines.append(f"recent requests (newest first, last {len(usage.recent)}):")
+    header = f"  {'time':<23}  {'status':>6}  {'key':<12}  {'window requested':<24}  run"
+    lines.append(header)
+    for record in usage.recent:
+        status = "-" if record.status is None else str(record.status)
+        run = (record.run_id or "-")[:8]
+        lines.append(
+            f"  {when(record.at):<23}  {status:>6}  {record.key_fp:<12}  "
+            f"{record.label or '-':<24}  {run}"
+        )
+    return "\n".join(lines)

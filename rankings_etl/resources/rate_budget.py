@@ -1,0 +1,176 @@
+"""``RateBudget``: the OpenRouter rate budget every process consults before each request.
+
+The client asks it for a slot before every attempt (retries included). A spent minute budget
+makes it wait, bounded and with a log line saying how long and why; a spent day budget fails
+at once with :class:`~rankings_etl.errors.BudgetExhaustedError` before anything is sent. The
+state lives in the shared ledger (:mod:`rankings_etl.budget.ledger`), never in a process's
+memory, so the schedule, UI backfills and manual runs all draw on the same budget.
+
+Limits and the ledger's location are read where the resource is built (``definitions.py``):
+``OPENROUTER_RATE_PER_MINUTE`` (30), ``OPENROUTER_RATE_PER_DAY`` (500) and
+``RANKINGS_BUDGET_DB`` (``data/rate_budget.sqlite``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import dagster as dg
+from pydantic import Field, PrivateAttr
+
+from rankings_etl.budget import DEFAULT_ACCOUNT, DEFAULT_BUDGET_DB
+from rankings_etl.budget.ledger import Grant, Ledger, Limits, Refuse, Usage, open_ledger
+from rankings_etl.budget.report import day_refusal, duration, wait_reason
+from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.errors import BudgetExhaustedError
+
+
+class RateBudget(dg.ConfigurableResource):
+    """OpenRouter's request budget, shared through a ledger by every process on the machine.
+
+    30 requests per rolling minute per key (keyed by the key's fingerprint, never the key) and
+    500 per rolling 24 h per account; a 429 makes every process back off the same key.
+    """
+
+    database: str = Field(
+        default=DEFAULT_BUDGET_DB,
+        description="The ledger: a SQLite file path shared by all processes (RANKINGS_BUDGET_DB).",
+    )
+    per_minute: int = Field(
+        default=RATE_PER_MINUTE,
+        description="Requests per rolling minute per key (OPENROUTER_RATE_PER_MINUTE).",
+    )
+    per_day: int = Field(
+        default=RATE_PER_DAY,
+        description="Requests per rolling 24 h per account (OPENROUTER_RATE_PER_DAY).",
+    )
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        description="Label of the OpenRouter account whose day budget the key draws on.",
+    )
+    max_wait_seconds: float = Field(
+        default=300.0,
+        description="Longest a request waits for the minute budget before the run fails.",
+    )
+    reservation_ttl_seconds: float = Field(
+        default=1800.0,
+        description=(
+            "How long a run's unused reserved slots stay held after its last request; a run "
+            "that died gives them back after this."
+        ),
+    )
+    margin_seconds: float = Field(
+        default=1.0,
+        description="Added to each rolling window, for the trip between slot and server.",
+    )
+    busy_timeout_seconds: float = Field(
+        default=30.0, description="How long to wait for another process's ledger transaction."
+    )
+    penalty_seconds_without_retry_after: float = Field(
+        default=30.0,
+        description="How long every process backs off a key after a 429 with no Retry-After.",
+    )
+
+    _ledger: Ledger | None = PrivateAttr(default=None)
+    _clock: Callable[[], float] = PrivateAttr(default=time.time)
+    _sleep: Callable[[float], None] = PrivateAttr(default=time.sleep)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.per_minute, self.per_day, self.margin_seconds)
+
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = open_ledger(
+                self.database, self.limits, busy_timeout_seconds=self.busy_timeout_seconds
+            )
+        return self._ledger
+
+    def acquire(
+        self,
+        key_fp: str,
+        *,
+        holder: str | None = None,
+        run_id: str | None = None,
+        label: str | None = None,
+    ) -> Grant:
+        """Take a slot for one request, waiting out the minute budget; raise if the day is spent."""
+        log = dg.get_dagster_logger()
+        ledger = self.ledger()
+        waited = 0.0
+        while True:
+            now = self._clock()
+            decision = ledger.take(
+                key_fp, self.account, now, holder=holder, run_id=run_id, label=label
+            )
+            if isinstance(decision, Grant):
+                return decision
+            if isinstance(decision, Refuse):
+                raise BudgetExhaustedError(day_refusal(decision, self.account, now))
+            why = wait_reason(decision, key_fp)
+            if waited + decision.seconds > self.max_wait_seconds:
+                raise BudgetExhaustedError(
+                    f"OpenRouter {decision.reason} budget: {why}, in "
+                    f"{duration(decision.seconds)}; after {duration(waited)} of waiting that "
+                    f"exceeds the {duration(self.max_wait_seconds)} a request may wait "
+                    "(max_wait_seconds). Nothing was sent."
+                )
+            # A little jitter so processes woken by the same free slot do not all collide.
+            pause = max(0.01, decision.seconds) + random.uniform(0, 0.05)
+            log.info(f"rate budget: waiting {duration(pause)} for {label or 'a request'}: {why}")
+            self._sleep(pause)
+            waited += pause
+
+    @contextlib.contextmanager
+    def reservation(
+        self, key_fp: str, count: int, *, run_id: str | None = None, label: str | None = None
+    ) -> Iterator[str]:
+        """Hold ``count`` day slots for a run, or raise before anything is sent.
+
+        Yields the holder id to pass to :meth:`acquire`; what the run did not use is given back
+        on exit (and, should the process die, when the reservation expires).
+        """
+        holder = f"{(run_id or 'adhoc')[:8]}-{uuid.uuid4().hex[:12]}"
+        ledger = self.ledger()
+        now = self._clock()
+        outcome = ledger.reserve(
+            holder,
+            key_fp,
+            self.account,
+            count,
+            now,
+            ttl=self.reservation_ttl_seconds,
+            run_id=run_id,
+            label=label,
+        )
+        if isinstance(outcome, Refuse):
+            raise BudgetExhaustedError(day_refusal(outcome, self.account, now))
+        try:
+            yield holder
+        finally:
+            try:
+                ledger.release(holder)
+            except sqlite3.Error as exc:  # it expires by itself; don't mask the run's outcome
+                dg.get_dagster_logger().warning(
+                    f"rate budget: could not release reservation {holder} ({exc}); "
+                    f"it expires within {duration(self.reservation_ttl_seconds)}"
+                )
+
+    def settle(self, grant: Grant, status: int | None) -> None:
+        """Record the status the request got (shown by ``rankings-etl budget``)."""
+        self.ledger().settle(grant.slot_id, status)
+
+    def penalize(self, key_fp: str, retry_after: float | None, reason: str) -> float:
+        """A 429: make every process back off ``key_fp``; return for how long."""
+        seconds = self.penalty_seconds_without_retry_after if retry_after is None else retry_after
+        now = self._clock()
+        self.ledger().penalize(key_fp, self.account, now, now + seconds, reason)
+        return seconds
+
+    def usage(self, key_fp: str | None = None, recent: int = 20) -> Usage:
+        return self.ledger().usage(self.account, self._clock(), key_fp=key_fp, recent=recent)

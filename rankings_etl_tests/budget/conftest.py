@@ -1,0 +1,112 @@
+"""Fixtures for the rate-budget tests: a ledger file, a Dagster instance, a project environment.
+
+The sandbox server fixtures (``sandbox``, ``sandbox_factory``) come from the suite's root
+``conftest.py``.
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+BIN = Path(sys.executable).parent
+API_KEY = "sk-or-v1-budget-test-0123456789abcdef"
+
+
+@pytest.fixture
+def budget_db(tmp_path):
+    """Where this test's ledger lives (created by the first request)."""
+    return tmp_path / "data" / "rate_budget.sqlite"
+
+
+@pytest.fixture
+def instance(tmp_path):
+    """A real Dagster instance with SQLite storage in a temporary DAGSTER_HOME."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home)) as test_instance:
+        yield test_instance
+
+
+def sent_slots(budget_db):
+    """(at, status, label) of every request the ledger let through, oldest first."""
+    with sqlite3.connect(budget_db) as con:
+        return con.execute(
+            "SELECT at, status, label FROM slots WHERE state = 'sent' ORDER BY at, id"
+        ).fetchall()
+
+
+def held_slots(budget_db):
+    with sqlite3.connect(budget_db) as con:
+        return con.execute("SELECT count(*) FROM slots WHERE state = 'reserved'").fetchone()[0]
+
+
+class ProjectRuns:
+    """Starts `dagster asset materialize` processes the way a user (or a second scheduler) does.
+
+    Each process gets its own DAGSTER_HOME and DuckDB file (DuckDB allows one writer per file)
+    and shares the ledger file and the sandbox with the others.
+    """
+
+    def __init__(self, tmp_path, base_url, budget_db, **settings):
+        self.tmp_path = tmp_path
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("OPENROUTER_", "RANKINGS_", "DAGSTER_"))
+        }
+        env.update(
+            OPENROUTER_BASE_URL=base_url,
+            OPENROUTER_API_KEY=API_KEY,
+            RANKINGS_BUDGET_DB=str(budget_db),
+            **{name: str(value) for name, value in settings.items()},
+        )
+        self.env = env
+
+    def start(self, name, partition):
+        home = self.tmp_path / f"dagster_home_{name}"
+        home.mkdir()
+        env = {
+            **self.env,
+            "DAGSTER_HOME": str(home),
+            "RANKINGS_DUCKDB_PATH": str(self.tmp_path / f"warehouse_{name}.duckdb"),
+        }
+        command = [
+            str(BIN / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "rankings_etl.definitions",
+            "--select",
+            "rankings_daily",
+            "--partition",
+            partition,
+        ]
+        return subprocess.Popen(
+            command,
+            cwd=self.tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    @staticmethod
+    def finish(processes, timeout):
+        """[(returncode, output)] once every process has ended."""
+        outputs = [process.communicate(timeout=timeout)[0] for process in processes]
+        return [(p.returncode, out) for p, out in zip(processes, outputs, strict=True)]
+
+
+@pytest.fixture
+def project_runs(tmp_path, budget_db):
+    """Build a :class:`ProjectRuns` for a sandbox URL and budget settings (env var names)."""
+
+    def make(base_url, **settings):
+        return ProjectRuns(tmp_path, base_url, budget_db, **settings)
+
+    return make
