@@ -1,0 +1,84 @@
+"""Rebuilding partitions from raw_responses costs no API request and reproduces the rows."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from rankings_etl.assets.rankings import rankings_daily
+
+from .helpers import materialize_range
+
+CLI = [sys.executable, "-m", "rankings_etl.cli"]
+
+
+def rows(path):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(
+            "SELECT date, model_permaslug, rank, total_tokens, as_of FROM rankings_daily "
+            "ORDER BY ALL"
+        ).fetchall()
+
+
+def run_cli(args, duckdb_path, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENROUTER_", "DAGSTER_"))}
+    home = tmp_path / "cli_home"
+    home.mkdir(exist_ok=True)
+    env.update(
+        RANKINGS_DUCKDB_PATH=str(duckdb_path),
+        DAGSTER_HOME=str(home),
+        RANKINGS_BUDGET_DB=str(tmp_path / "budget.sqlite"),
+    )
+    return subprocess.run(
+        CLI + args,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+
+
+def test_rebuild_replays_stored_responses_without_a_request(
+    sandbox, resources, instance, duckdb_path, tmp_path
+):
+    assert materialize_range(
+        [rankings_daily], "2025-08-01", "2025-08-10", resources=resources, instance=instance
+    ).success
+    loaded = rows(duckdb_path)
+    with duckdb.connect(str(duckdb_path)) as con:  # someone damaged the table
+        con.execute("DELETE FROM rankings_daily WHERE date >= '2025-08-05'")
+        con.execute("UPDATE rankings_daily SET total_tokens = 1")
+    sandbox.reset()
+
+    completed = run_cli(["rebuild", "2025-08-01", "2025-08-10"], duckdb_path, tmp_path)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "rebuilt 2025-08-01..2025-08-10" in completed.stdout
+    assert sandbox.request_count() == 0
+    assert rows(duckdb_path) == loaded
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw_responses").fetchone() == (1,)
+
+
+def test_rebuild_of_days_never_fetched_fails_clearly(
+    sandbox, resources, instance, duckdb_path, tmp_path
+):
+    assert materialize_range(
+        [rankings_daily], "2025-08-01", "2025-08-02", resources=resources, instance=instance
+    ).success
+    completed = run_cli(["rebuild", "2025-09-01", "2025-09-02"], duckdb_path, tmp_path)
+    assert completed.returncode == 1
+    assert "no stored responses cover 2025-09-01..2025-09-02" in completed.stderr
+
+
+def test_rebuild_refuses_bad_arguments_with_exit_code_2(duckdb_path, tmp_path):
+    for args in (
+        ["rebuild", "2025-02-30", "2025-03-01"],
+        ["rebuild", "2025-03-02", "2025-03-01"],
+        ["rebuild", "2024-12-01", "2025-01-01"],
+    ):
+        completed = run_cli(args, duckdb_path, tmp_path)
+        assert completed.returncode == 2, completed.stderr
+        assert "Error:" in completed.stderr
