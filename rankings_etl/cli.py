@@ -15,6 +15,9 @@ COMMANDS = {
     "sandbox": "rankings_etl.sandbox.cli:sandbox",
     "budget": "rankings_etl.budget.cli:budget",
     "rebuild": "rankings_etl.commands.rebuild:rebuild",
+    "status": "rankings_etl.commands.warehouse:status",
+    "top": "rankings_etl.commands.warehouse:top",
+    "export": "rankings_etl.commands.warehouse:export",
 }
 
 

@@ -13,16 +13,19 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.assets.analytics import analytics_assets
+from rankings_etl.assets.outputs import output_assets
 from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.budget import DEFAULT_BUDGET_DB
 from rankings_etl.contract import DEFAULT_BASE_URL, RATE_PER_DAY, RATE_PER_MINUTE
 from rankings_etl.freshness import build_freshness
 from rankings_etl.partitions import daily_partitions
+from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
 from rankings_etl.schedules import build_daily_schedule
 
 DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
+DEFAULT_EXPORT_DIR = "data/exports"
 
 # --- Assets: one partition per UTC day, all backfillable in a single run ---------------------
 daily_assets = [rankings_daily, *analytics_assets]
@@ -52,10 +55,11 @@ resources = {
     ),
     "rate_budget": rate_budget,
     "duckdb": DuckDBResource(database=os.getenv("RANKINGS_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH),
+    "exports": ExportDirectory(path=os.getenv("RANKINGS_EXPORT_DIR") or DEFAULT_EXPORT_DIR),
 }
 
 defs = dg.Definitions(
-    assets=daily_assets,
+    assets=[*daily_assets, *output_assets],
     asset_checks=freshness_checks,
     jobs=[daily_rankings_job],
     schedules=[daily_rankings_schedule],

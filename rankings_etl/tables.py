@@ -100,3 +100,13 @@ MODEL_GROWTH_DAILY: Columns = (
     ("share_change_pp", "DOUBLE", "Change of share_of_day since the day before, in points."),
     ("is_new_entry", "BOOLEAN", "Not ranked the day before (NULL if that day is not loaded)."),
 )
+
+#: The tables users query and exports carry, in lineage order.
+PUBLISHED_TABLES: dict[str, Columns] = {
+    "rankings_daily": RANKINGS_DAILY,
+    "rankings_restatements": RANKINGS_RESTATEMENTS,
+    "model_share_daily": MODEL_SHARE_DAILY,
+    "market_daily": MARKET_DAILY,
+    "author_share_daily": AUTHOR_SHARE_DAILY,
+    "model_growth_daily": MODEL_GROWTH_DAILY,
+}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -16,6 +17,9 @@ from local_env import ROOT, point_at, prepare_dagster_home, sandbox  # noqa: E40
 
 
 def main() -> int:
+    # Dagster's beta/supersession warnings are for us, not for someone trying the demo.
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
     prepare_dagster_home()
     port = int(os.getenv("SANDBOX_PORT", "8788"))
     # The demo is offline by definition: a real key in the environment is not used.
@@ -50,6 +54,21 @@ def main() -> int:
         if completed.returncode != 0:
             print(completed.stdout[-4000:], completed.stderr[-4000:], sep="\n")
             return completed.returncode
+        unpartitioned = sorted(
+            key.to_user_string()
+            for key in defs.resolve_asset_graph().get_all_asset_keys()
+            if defs.resolve_asset_graph().get(key).partitions_def is None
+        )
+        print(f"Publishing {', '.join(unpartitioned)} ...", flush=True)
+        completed = subprocess.run(
+            command[:5] + ["--select", ",".join(unpartitioned)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if completed.returncode != 0:
+            print(completed.stdout[-4000:], completed.stderr[-4000:], sep="\n")
+            return completed.returncode
         stats = httpx.get(f"http://127.0.0.1:{port}/_sandbox/stats", timeout=5).json()
     show(duckdb_path.resolve(), stats["total"])
     return 0
@@ -76,6 +95,8 @@ def show(duckdb_path: Path, requests: int) -> None:
         f"Source: OpenRouter (openrouter.ai/rankings), as of {as_of:%Y-%m-%dT%H:%M:%SZ}. "
         "(sandbox data: synthetic)"
     )
+    exports = Path(os.environ.get("RANKINGS_EXPORT_DIR", "data/exports")).resolve()
+    print(f"Chart and exports (Parquet, CSV, CITATION.txt): {exports}")
     print("Next: `make dev` opens the Dagster UI on http://127.0.0.1:3000")
 
 

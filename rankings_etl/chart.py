@@ -1,0 +1,58 @@
+"""The top models' share of tokens over recent days, as a PNG (matplotlib, Agg backend)."""
+
+from __future__ import annotations
+
+import io
+
+import duckdb
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+
+from rankings_etl.contract import citation  # noqa: E402
+
+
+def top_models_frame(con: duckdb.DuckDBPyConnection, days: int = 90, top: int = 10):
+    """Daily share_of_day of the ``top`` models by tokens over the last ``days`` loaded days."""
+    return con.execute(
+        """
+        WITH recent AS (
+            SELECT DISTINCT date FROM model_share_daily ORDER BY date DESC LIMIT $1
+        ),
+        leaders AS (
+            SELECT model_permaslug FROM model_share_daily
+            WHERE date IN (SELECT date FROM recent) AND rank IS NOT NULL
+            GROUP BY model_permaslug ORDER BY sum(total_tokens) DESC, model_permaslug LIMIT $2
+        )
+        SELECT date, model_permaslug, share_of_day FROM model_share_daily
+        WHERE date IN (SELECT date FROM recent)
+          AND model_permaslug IN (SELECT model_permaslug FROM leaders)
+        ORDER BY date, model_permaslug
+        """,
+        [days, top],
+    ).df()
+
+
+def render_top_models_chart(frame, as_of: str, days: int = 90) -> bytes:
+    """A line per model; legend outside the plot so long permaslugs stay legible."""
+    if frame.empty:
+        raise ValueError("no model_share_daily rows to chart: materialize it first")
+    wide = frame.pivot(index="date", columns="model_permaslug", values="share_of_day")
+    order = wide.mean().sort_values(ascending=False).index
+    fig, ax = plt.subplots(figsize=(12, 6), dpi=110)
+    for slug in order:
+        ax.plot(wide.index, wide[slug] * 100, linewidth=1.6, label=slug)
+    ax.set_title(f"Top {len(order)} models on OpenRouter: share of daily tokens, last {days} days")
+    ax.set_ylabel("share of the day's tokens (%)")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    fig.text(0.01, 0.01, citation(as_of) + " Licensed under CC BY 4.0.", fontsize=8, alpha=0.8)
+    fig.autofmt_xdate()
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
