@@ -6,7 +6,7 @@ import dagster as dg
 from dagster._core.test_utils import freeze_time
 
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.definitions import daily_rankings_schedule, freshness_checks
+from rankings_etl.definitions import daily_assets, daily_rankings_schedule, freshness_checks
 
 from .helpers import materialize_range
 
@@ -84,8 +84,9 @@ def test_a_revised_day_lands_in_restatements_and_nothing_else_does(
 
 
 def evaluate_freshness(instance, resources):
+    """Run the project's freshness checks and return rankings_daily's evaluation."""
     job = dg.Definitions(
-        assets=[rankings_daily],
+        assets=daily_assets,
         resources=resources,
         asset_checks=freshness_checks,
         jobs=[
@@ -93,8 +94,9 @@ def evaluate_freshness(instance, resources):
         ],
     ).resolve_job_def("freshness")
     result = job.execute_in_process(instance=instance, raise_on_error=False)
-    (evaluation,) = result.get_asset_check_evaluations()
-    return evaluation
+    evaluations = {e.asset_key: e for e in result.get_asset_check_evaluations()}
+    assert len(evaluations) == len(daily_assets)
+    return evaluations[dg.AssetKey("rankings_daily")]
 
 
 def test_freshness_fails_without_yesterday_and_passes_after_the_scheduled_run(
