@@ -1,10 +1,11 @@
 """Building the analytics tables from ``rankings_daily``: one function for all of them.
 
-Each table is a ``select_<table>.sql`` over a window of days. The rows are computed into a
-temporary ``new_rows`` table, checked there by ``check_*.sql`` statements, and swapped in with
-the same delete-then-insert as ``rankings_daily``
-(:func:`rankings_etl.warehouse.replace_date_range`), all in one transaction: a check that
-finds an ERROR rolls everything back.
+Each table is a ``select_<table>.sql`` over a window of days, computed for the whole window in
+one statement. The rows replace the window's days with the same delete-then-insert as
+``rankings_daily`` (:func:`rankings_etl.warehouse.replace_date_range`); then, still inside that
+transaction, the ``check_*.sql`` statements read the rows just written (the temporary
+``new_rows``: the table's rows for the window, as they now stand). A check that finds an ERROR
+rolls the whole transaction back, so a bad computation never lands.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ import duckdb
 from rankings_etl.checks import CheckOutcome, CheckSpec
 from rankings_etl.warehouse import load_sql, replace_date_range, transaction
 from rankings_etl.windows import Window
+
+#: The freshly computed rows, before they are written.
+COMPUTED = "computed_rows"
+#: The rows just written, as the checks see them (the name their SQL reads).
+WRITTEN = "new_rows"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,22 +67,29 @@ def build_table(
     try:
         with transaction(con):
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE new_rows AS {load_sql(f'select_{table}')}",
+                f"CREATE OR REPLACE TEMP TABLE {COMPUTED} AS {load_sql(f'select_{table}')}",
                 params,
             )
-            outcomes = tuple(_evaluate(con, check, params, window) for check in checks)
+            written = replace_date_range(con, table, COMPUTED, window.start, window.end)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {WRITTEN} AS "
+                f"SELECT * FROM {table} WHERE date BETWEEN $1 AND $2",
+                params,
+            )
+            outcomes = tuple(_evaluate(con, check, params) for check in checks)
             if any(outcome.blocks for outcome in outcomes):
                 raise ChecksFailed(outcomes)
-            written = replace_date_range(con, table, "new_rows", window.start, window.end)
-            table_rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            table_rows = _count(con, table)
     except ChecksFailed as failed:
         return BuildResult(table, 0, _count(con, table), failed.outcomes)
     finally:
-        con.execute("DROP TABLE IF EXISTS new_rows")
-    return BuildResult(table, written, int(table_rows), outcomes)
+        # Created inside the transaction, so a rollback already removed them; a commit did not.
+        con.execute(f"DROP TABLE IF EXISTS {WRITTEN}")
+        con.execute(f"DROP TABLE IF EXISTS {COMPUTED}")
+    return BuildResult(table, written, table_rows, outcomes)
 
 
-def _evaluate(con, check: TableCheck, params, window: Window) -> CheckOutcome:
+def _evaluate(con: duckdb.DuckDBPyConnection, check: TableCheck, params) -> CheckOutcome:
     problems: dict = {}
     for day, problem in con.execute(load_sql(check.sql_name), params).fetchall():
         problems.setdefault(day, problem)
@@ -86,5 +99,5 @@ def _evaluate(con, check: TableCheck, params, window: Window) -> CheckOutcome:
     return CheckOutcome(check.spec, int(dates_checked), problems, {})
 
 
-def _count(con, table: str) -> int:
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])

@@ -1,4 +1,13 @@
-"""Suite-wide fixtures: the sandbox API, served by a real process on loopback."""
+"""Suite-wide fixtures: the sandbox API, served by a real process on loopback.
+
+- ``sandbox_server`` (session): one ``python -m rankings_etl.sandbox`` for the whole run, with
+  limits so generous the suite never trips them.
+- ``sandbox`` (function): that server with stats, faults, revisions, rate windows and run-time
+  settings reset before (and after) the test; a :class:`SandboxHandle` (``base_url``,
+  ``inject``, ``request_count``, ...).
+- ``sandbox_factory`` (function): start a dedicated server with custom options,
+  ``sandbox_factory(per_minute=3)``; stopped after the test.
+"""
 
 import pytest
 
@@ -10,7 +19,7 @@ SUITE_LIMITS = {"per_minute": 100_000, "per_day": 1_000_000}
 
 @pytest.fixture(scope="session")
 def sandbox_server(tmp_path_factory):
-    """One sandbox process for the whole session."""
+    """One sandbox process for the whole session (its log: ``sandbox_server.log_path``)."""
     log = tmp_path_factory.mktemp("sandbox") / "sandbox.log"
     with SandboxServer(log_path=log, **SUITE_LIMITS) as handle:
         yield handle
@@ -18,7 +27,7 @@ def sandbox_server(tmp_path_factory):
 
 @pytest.fixture
 def sandbox(sandbox_server):
-    """The session's sandbox, with stats, faults and rate counters reset for this test."""
+    """The session's sandbox, reset for this test."""
     sandbox_server.reset()
     sandbox_server.configure(today=None, as_of=None, **SUITE_LIMITS)
     yield sandbox_server
@@ -33,8 +42,8 @@ def sandbox_factory(tmp_path):
     def start(**options):
         server = SandboxServer(log_path=tmp_path / f"sandbox-{len(servers)}.log", **options)
         servers.append(server)
-        return server.__enter__()
+        return server.start()
 
     yield start
     for server in servers:
-        server.__exit__(None, None, None)
+        server.stop()

@@ -2,6 +2,8 @@
 
 All four are thin wrappers over :func:`rankings_etl.analytics.build_table`; they backfill any
 range in a single run and follow ``rankings_daily`` automatically (eager automation).
+Their checks run inside the write transaction on the rows just written and come back from the
+asset's own step: an ERROR rolls the write back, fails the step and stops what is downstream.
 """
 
 import dagster as dg
@@ -46,6 +48,23 @@ GROWTH_ROWS = TableCheck(
 )
 
 
+#: ``eager()``, except that of its eight upstream days growth waits only for its own: the seven
+#: before it are optional inputs (an unloaded day gives NULL comparisons), and plain ``eager()``
+#: would never update the newest day while any of them is missing.
+GROWTH_AUTOMATION = (
+    dg.AutomationCondition.eager()
+    .replace(
+        "any_deps_missing",
+        dg.AutomationCondition.any_deps_match(
+            dg.AutomationCondition.missing()
+            & ~dg.AutomationCondition.will_be_requested()
+            & dg.AutomationCondition.in_latest_time_window()
+        ).with_label("same day's rankings missing"),
+    )
+    .with_label("eager (earlier days optional)")
+)
+
+
 def _check_specs(asset_name: str, checks: list[TableCheck]) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
@@ -55,7 +74,13 @@ def _check_specs(asset_name: str, checks: list[TableCheck]) -> list[dg.AssetChec
     ]
 
 
-def _asset_kwargs(name: str, columns, checks: list[TableCheck], deps) -> dict:
+def _asset_kwargs(
+    name: str,
+    columns,
+    checks: list[TableCheck],
+    deps,
+    automation_condition: dg.AutomationCondition | None = None,
+) -> dict:
     return dict(
         name=name,
         group_name=GROUP,
@@ -64,7 +89,7 @@ def _asset_kwargs(name: str, columns, checks: list[TableCheck], deps) -> dict:
         kinds={"duckdb"},
         owners=OWNERS,
         deps=deps,
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=automation_condition or dg.AutomationCondition.eager(),
         check_specs=_check_specs(name, checks),
         metadata={
             "dagster/column_schema": column_schema(columns),
@@ -121,8 +146,9 @@ def model_share_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
 
 
 def _market_metadata(con, window) -> dict:
+    """The run's last loaded day, as numbers the UI plots across materializations."""
     row = con.execute(
-        "SELECT total_tokens, models_ranked, top_model, top_model_share, hhi, top50_share, "
+        "SELECT date, total_tokens, models_ranked, top_model, top_model_share, hhi, top50_share, "
         "strftime(as_of AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') "
         "FROM market_daily WHERE date = (SELECT max(date) FROM market_daily "
         "WHERE date BETWEEN $1 AND $2)",
@@ -130,8 +156,9 @@ def _market_metadata(con, window) -> dict:
     ).fetchone()
     if row is None:
         return {}
-    total, models, top_model, top_share, hhi, top50_share, as_of = row
+    last_day, total, models, top_model, top_share, hhi, top50_share, as_of = row
     return {
+        "last_day": last_day.isoformat(),
         "total_tokens": int(total),
         "models_ranked": int(models),
         "top_model": top_model,
@@ -143,7 +170,14 @@ def _market_metadata(con, window) -> dict:
     }
 
 
-@dg.asset(**_asset_kwargs("market_daily", MARKET_DAILY, [ONE_MARKET_ROW], [model_share_daily]))
+@dg.asset(
+    **_asset_kwargs(
+        "market_daily",
+        MARKET_DAILY,
+        [ONE_MARKET_ROW],
+        [model_share_daily, rankings_daily],  # rankings_daily: the as_of each day cites
+    )
+)
 def market_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """One row per day: total tokens, top-50 versus the long tail, how many models are ranked,
     concentration (HHI) and the leader. Its metadata plots the market over time in the UI."""
@@ -172,6 +206,7 @@ def author_share_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource
                 ),
             )
         ],
+        GROWTH_AUTOMATION,
     )
 )
 def model_growth_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource):

@@ -1,1 +1,9 @@
-"""An offline OpenRouter-compatible rankings-daily server, for tests, demos and benchmarks."""
+"""An offline OpenRouter-compatible rankings-daily server, for tests, demos and benchmarks.
+
+Modules, by what they hold: ``history`` (the deterministic synthetic data), ``replay`` (rows
+from a file), ``validation`` (query parameters -> window or 400), ``keys`` (Authorization and
+fingerprints), ``ratelimit`` (rolling windows), ``faults`` (the fault queue and what faults do),
+``payload`` (the JSON body), ``stats`` (the request log), ``config``/``state`` (settings and
+what a running server remembers), ``app`` (the starlette app), ``server`` (uvicorn), ``cli``
+(``rankings-etl sandbox``) and ``testing`` (a real server in a subprocess, for tests).
+"""

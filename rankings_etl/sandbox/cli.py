@@ -1,48 +1,91 @@
-"""``rankings-etl sandbox``: serve the offline rankings-daily API."""
+"""``rankings-etl sandbox``: serve the offline rankings-daily API (also ``python -m
+rankings_etl.sandbox``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+import sys
+import textwrap
 
 import click
 
 from rankings_etl.sandbox.faults import ALL_KINDS, FaultError, fault_from_dict, parse_fault_flag
 
-FAULT_HELP = "\n".join(f"  {kind}: {text}" for kind, text in sorted(ALL_KINDS.items()))
+_FAULT_LINES = "\n".join(
+    textwrap.fill(text, 92, initial_indent=f"  {kind}: ", subsequent_indent="      ")
+    for kind, text in ALL_KINDS.items()
+)
+
+EPILOG = f"""\b
+Faults (--fault at start-up, or POST /_sandbox/faults at run time):
+{_FAULT_LINES}
+\b
+  Every fault takes `count` (responses it applies to, default 1, -1 = until cleared); data
+  faults take `date` (default: the first date of the window). Faults run in order (FIFO).
+  Examples: --fault status:status=503,count=2  --fault drop
+            --fault '{{"kind": "hostile_slug", "variant": "sql"}}'
+
+\b
+Admin API (loopback clients only, no key): GET/POST/DELETE /_sandbox/faults,
+GET /_sandbox/stats, POST /_sandbox/reset, GET/POST /_sandbox/config (per_minute, per_day,
+as_of, today), GET /_sandbox/health.
+
+\b
+Rules the public contract leaves open, as this sandbox applies them:
+- the 366-day limit counts the resolved window, after start_date is clamped to 2025-01-01;
+- an end_date after the last completed UTC day is refused with 400;
+- every authenticated request counts against the limits, including those refused with 400;
+  requests refused with 401 or 429 do not;
+- the key never appears in logs, stats or errors, only its fingerprint (sha256, 12 hex).
+"""
 
 
-def _date(ctx, param, value):
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    from rankings_etl.sandbox.config import parse_date
+
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
-@click.command(
-    epilog="\b\nFault kinds (--fault KIND[:key=value,...], or POST /_sandbox/faults):\n"
-    + FAULT_HELP
-    + "\n\b\nRules the contract leaves open: the 366-day span is counted after start_date is "
-    "clamped to 2025-01-01; end_date after the last completed UTC day is a 400; every "
-    "authenticated request counts against the rate limits, 401s and 429s do not."
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from rankings_etl.sandbox.config import normalize_as_of
+
+    if value is None:
+        return None
+    try:
+        return normalize_as_of(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on (anything but loopback exposes the API to your network).",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option(
     "--port",
     default=8787,
     show_default=True,
     type=click.IntRange(0, 65535),
-    help="Port to listen on (0 picks a free one and prints it).",
+    help="Port to listen on; 0 picks a free one (printed on stdout as PORT=<n>).",
 )
 @click.option(
     "--keys",
     "keys_file",
     type=click.Path(exists=True, dir_okay=False),
-    help="File of accepted API keys, one per line (default: any sk-or-... key).",
+    help="File of accepted API keys, one `KEY [ACCOUNT]` per line (account: for the per-day "
+    "limit; default one account). Without --keys/--key any key shaped sk-or-... is accepted.",
 )
-@click.option("--key", "keys", multiple=True, help="An accepted API key (repeatable).")
+@click.option(
+    "--key", "keys", multiple=True, metavar="KEY", help="An accepted API key (repeatable)."
+)
 @click.option(
     "--per-minute",
     default=30,
@@ -57,97 +100,124 @@ def _date(ctx, param, value):
     type=click.IntRange(1),
     help="Requests per rolling 24 h per account before 429.",
 )
-@click.option("--as-of", help="Fix meta.as_of (default: the time of each response).")
+@click.option(
+    "--as-of",
+    callback=_as_of,
+    metavar="TIMESTAMP",
+    help="Fix meta.as_of, e.g. 2026-05-12T02:00:00Z (default: the time of each response).",
+)
 @click.option(
     "--today",
     callback=_date,
-    help="Fix today's UTC date, YYYY-MM-DD (the last completed day is the one before).",
+    metavar="YYYY-MM-DD",
+    help="Fix today's UTC date: the last completed day (default end_date, latest servable "
+    "date) is the day before. Default: the real date; with --replay, the day after the file's "
+    "last date.",
 )
 @click.option(
     "--replay",
     type=click.Path(exists=True, dir_okay=False),
-    help="Serve real rows from a CSV (date,model_permaslug,total_tokens) or JSON.",
+    help="Serve the rows of a CSV (date,model_permaslug,total_tokens; other columns ignored) "
+    "or of a saved JSON response instead of the synthetic history.",
 )
 @click.option(
-    "--seed", default=0, show_default=True, type=int, help="Seed of the synthetic history."
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Seed of the synthetic history (same seed, same rows, in any process).",
 )
 @click.option(
     "--fault",
     "faults",
     multiple=True,
-    help="Queue a fault at start-up, e.g. status:status=500,count=2 (repeatable).",
+    metavar="SPEC",
+    help="Queue a fault at start-up: KIND[:key=value,...] or a JSON object (repeatable; "
+    "kinds below).",
 )
 @click.option(
     "--revise",
     multiple=True,
     metavar="DATE:FACTOR",
-    help="Scale one day's tokens, e.g. 2026-11-22:1.001 (repeatable).",
+    help="Scale one day's tokens until cleared, e.g. 2026-11-22:1.001 (repeatable).",
 )
-@click.option("--quiet", is_flag=True, help="No per-request log lines.")
+@click.option("--quiet", is_flag=True, help="No per-request log lines on stderr.")
 def sandbox(
-    host,
-    port,
-    keys_file,
-    keys,
-    per_minute,
-    per_day,
-    as_of,
-    today,
-    replay,
-    seed,
-    faults,
-    revise,
-    quiet,
-):
-    """Serve an OpenRouter-compatible GET /api/v1/datasets/rankings-daily offline.
+    host: str,
+    port: int,
+    keys_file: str | None,
+    keys: tuple[str, ...],
+    per_minute: int,
+    per_day: int,
+    as_of: str | None,
+    today: dt.date | None,
+    replay: str | None,
+    seed: int,
+    faults: tuple[str, ...],
+    revise: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Serve an OpenRouter-compatible GET /api/v1/datasets/rankings-daily, offline.
 
-    Deterministic synthetic history from 2025-01-01 to yesterday (51 rows a day), the
-    documented validation, errors and rate limits, and scripted faults for tests. The admin
-    API lives under /_sandbox/ (stats, faults, reset, config).
+    A deterministic synthetic history from 2025-01-01 to the last completed UTC day (51 rows a
+    day), or the rows of a replay file; the documented validation, error bodies and rate limits
+    (429 with Retry-After); scripted faults for tests. Use any sk-or-... key. One log line per
+    request on stderr.
     """
-    from rankings_etl.sandbox.replay import ReplaySource
-    from rankings_etl.sandbox.server import SandboxConfig, make_server
+    from rankings_etl.sandbox.config import SandboxConfig
+    from rankings_etl.sandbox.keys import DEFAULT_ACCOUNT, read_keys_file
+    from rankings_etl.sandbox.replay import ReplayError, ReplaySource
+    from rankings_etl.sandbox.server import configure_logging, serve
 
-    accepted = set(keys)
+    accepted: dict[str, str] = {}
     if keys_file:
-        accepted |= {
-            line.strip() for line in Path(keys_file).read_text().splitlines() if line.strip()
-        }
+        try:
+            accepted.update(read_keys_file(keys_file))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--keys") from None
+    accepted.update({key: accepted.get(key, DEFAULT_ACCOUNT) for key in keys})
     try:
         queued = [parse_fault_flag(text) for text in faults]
         for item in revise:
             day, sep, factor = item.partition(":")
-            if not sep:
-                raise FaultError(f"--revise {item!r} is not DATE:FACTOR")
-            queued.append(fault_from_dict({"kind": "revise", "date": day, "factor": factor}))
+            try:
+                number = float(factor)
+            except ValueError:
+                number = None
+            if not sep or number is None:
+                raise FaultError(f"--revise {item!r} is not DATE:FACTOR, e.g. 2026-11-22:1.001")
+            queued.append(fault_from_dict({"kind": "revise", "date": day, "factor": number}))
     except FaultError as exc:
-        raise click.BadParameter(str(exc)) from None
+        raise click.UsageError(str(exc)) from None
     try:
         source = ReplaySource.from_file(replay) if replay else None
-    except ValueError as exc:
+    except ReplayError as exc:
         raise click.BadParameter(str(exc), param_hint="--replay") from None
+
     config = SandboxConfig(
         per_minute=per_minute,
         per_day=per_day,
         as_of=as_of,
         today=today,
         seed=seed,
-        keys=frozenset(accepted),
+        keys=accepted,
         replay=source,
-        log=not quiet,
+        faults=queued,
+        log_requests=not quiet,
     )
+    configure_logging(enabled=not quiet)
+
+    def announce(bound_port: int) -> None:
+        click.echo(f"PORT={bound_port}")
+        sys.stdout.flush()
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(
+            f"sandbox: serving {config.replay.description if config.replay else 'synthetic'} "
+            f"rankings on http://{shown}:{bound_port}/api/v1 (admin: /_sandbox/)",
+            err=True,
+        )
+
     try:
-        server = make_server(host, port, config)
+        serve(config, host, port, on_ready=announce)
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    for fault in queued:
-        server.state.faults.add(fault)
-    bound_port = server.server_address[1]
-    click.echo(f"sandbox listening on http://{host}:{bound_port}/api/v1", err=True)
-    click.echo(f"PORT={bound_port}", err=False)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None

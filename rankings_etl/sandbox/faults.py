@@ -1,43 +1,59 @@
-"""Scripted misbehaviour: a FIFO queue of faults, each applying to the next N responses.
+"""Scripted misbehaviour: a FIFO queue of faults, and what each does to a response (pure).
 
-Transport faults (``status``, ``delay``, ``drop``, ``truncate``) change how a response is sent;
-data faults change the rows of one date (``date`` param, default the window's first date).
-``revise`` is not queued: it scales a day's tokens until cleared, as OpenRouter's late
-revisions do.
+A fault is ``{"kind": ..., "count": N, ...params}``. Faults queue in order; every request that
+passes authentication and the rate limits consumes one unit of the *head* fault's ``count``
+(``-1`` = until cleared, which also blocks the faults behind it). A consumed fault that cannot
+act on the response (a data fault on a request that fails validation, or whose ``date`` is not in
+the window) is used up all the same, so a scripted sequence stays one fault per request.
+
+- Transport kinds change how the answer is sent: ``status``, ``delay``, ``drop``, ``truncate``.
+- Data kinds change the rows of one date (``date`` param, default the window's first date), or
+  ``meta`` (``meta_version``).
+- ``revise`` is not queued: it scales a day's tokens until cleared, like OpenRouter's late
+  revisions of the last few days; revised values stay integers and the order stays valid.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from rankings_etl.contract import OTHER
+from rankings_etl.sandbox.history import Rows
 
 TRANSPORT_KINDS = {
-    "status": "answer with HTTP `status` (500, 502, 503, 429, 401, 400 ...) and a JSON error; "
-    "`retry_after` seconds for a 429",
-    "delay": "wait `seconds` before answering normally",
-    "drop": "close the connection without any response",
-    "truncate": "send a 200 whose body is cut mid-JSON and close the connection "
-    "(`honest_length=true` sends a short but complete body instead)",
+    "status": "answer with HTTP `status` (500, 502, 503, 429, 401, 400, ...) and a JSON error; "
+    "optional `retry_after` (seconds, sent as Retry-After) and `message`",
+    "delay": "wait `seconds`, then answer normally",
+    "drop": "close the connection without sending any response",
+    "truncate": "status 200, but the body is cut mid-JSON and the connection closed "
+    "(`honest_length=true`: a short body with a matching Content-Length instead)",
 }
 DATA_KINDS = {
-    "other_missing": "drop the date's `other` row (indistinguishable from a tail-less day)",
-    "tailless": "a legitimate tail-less day: 50 ranked models, no `other`",
+    "other_missing": "drop the date's `other` row (looks exactly like a tail-less day)",
     "other_duplicated": "repeat the date's `other` row",
-    "other_not_last": "move `other` to the top of its date",
-    "rows_49": "a 49-row day (48 ranked models + `other`)",
-    "rows_52": "a 52-row day (51 ranked models + `other`)",
-    "tokens_number": "total_tokens as JSON numbers instead of decimal strings",
-    "tokens_non_numeric": "a total_tokens of '12abc'",
-    "tokens_negative": "a total_tokens of '-5'",
-    "tokens_overflow": "a total_tokens beyond 2**63-1",
-    "hostile_slug": "permaslugs with quotes, SQL, unicode (`variant`: quote|sql|unicode|long|all)",
+    "other_not_last": "move the date's `other` row to the top of its date",
+    "rows_49": "drop the date's last ranked model: 49 ranked + `other` (50 rows, as many as a "
+    "tail-less day)",
+    "rows_52": "add a 51st ranked model before `other` (52 rows)",
+    "tailless": "a legitimate tail-less day: 50 ranked models, no `other`",
+    "tokens_number": "the date's total_tokens as JSON numbers instead of decimal strings",
+    "tokens_non_numeric": "the date's first total_tokens is '12abc'",
+    "tokens_negative": "the date's first total_tokens is '-5'",
+    "tokens_overflow": "the date's first total_tokens is 2**63 (> BIGINT)",
+    "hostile_slug": "the date's first ranked permaslugs become a quote, SQL, unicode and a "
+    "10 kB slug (`variant`: quote|sql|unicode|long|all)",
     "missing_date": "omit every row of the date",
-    "meta_version": "meta.version set to `version` (default v2)",
+    "meta_version": "meta.version becomes `version` (default v2)",
 }
-ALL_KINDS = {**TRANSPORT_KINDS, **DATA_KINDS, "revise": "scale `date`'s tokens by `factor`"}
+PERSISTENT_KINDS = {
+    "revise": "scale `date`'s tokens by `factor` (e.g. 1.001) until the faults are cleared",
+}
+ALL_KINDS = {**TRANSPORT_KINDS, **DATA_KINDS, **PERSISTENT_KINDS}
 
 HOSTILE_SLUGS = {
     "quote": "o'brien/model\"quoted-20250101",
@@ -45,53 +61,136 @@ HOSTILE_SLUGS = {
     "unicode": "模型/ünïcødé-😀-20250101",
     "long": "long/" + "x" * 10_000,
 }
+#: The extra ranked model of ``rows_52``.
+SURPLUS_SLUG = "surplus/extra-model-20250101"
+MAX_DELAY_SECONDS = 600
 
 
 class FaultError(ValueError):
-    """A fault specification the sandbox does not understand."""
+    """A fault specification the sandbox does not understand; the message says why."""
 
 
 @dataclasses.dataclass
 class Fault:
     kind: str
-    count: int = 1  # responses it applies to; -1 = until cleared
+    count: int = 1  # responses it still applies to; -1 = until cleared
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "count": self.count, **self.params}
 
+    @property
+    def date(self) -> str | None:
+        return self.params.get("date")
 
-def fault_from_dict(spec: dict[str, Any]) -> Fault:
+
+# --- parsing and validating specifications ---------------------------------------------------
+
+
+def _int_in(low: int, high: int) -> Callable[[str, Any], int]:
+    def check(name: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise FaultError(f"`{name}` must be an integer from {low} to {high}, got {value!r}")
+        return value
+
+    return check
+
+
+def _seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FaultError(f"`{name}` must be a number of seconds, got {value!r}")
+    if not 0 <= value <= MAX_DELAY_SECONDS:
+        raise FaultError(f"`{name}` must be between 0 and {MAX_DELAY_SECONDS}, got {value!r}")
+    return float(value)
+
+
+def _iso_date(name: str, value: Any) -> str:
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise FaultError(f"`{name}` must be a YYYY-MM-DD date, got {value!r}") from None
+
+
+def _positive_factor(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise FaultError(f"`{name}` must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise FaultError(f"`{name}` must be a string, got {value!r}")
+    return value
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise FaultError(f"`{name}` must be true or false, got {value!r}")
+    return value
+
+
+def _variant(name: str, value: Any) -> str:
+    if value != "all" and value not in HOSTILE_SLUGS:
+        raise FaultError(f"`{name}` must be one of {', '.join([*HOSTILE_SLUGS, 'all'])}")
+    return value
+
+
+#: kind -> {param: (checker, required)}
+_PARAMS: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
+    "status": {
+        "status": (_int_in(400, 599), True),
+        "retry_after": (_int_in(0, 86_400), False),
+        "message": (_text, False),
+    },
+    "delay": {"seconds": (_seconds, True)},
+    "drop": {},
+    "truncate": {"honest_length": (_flag, False)},
+    **{kind: {"date": (_iso_date, False)} for kind in DATA_KINDS},
+    "hostile_slug": {"date": (_iso_date, False), "variant": (_variant, False)},
+    "meta_version": {"version": (_text, False)},
+    "revise": {"date": (_iso_date, True), "factor": (_positive_factor, True)},
+}
+
+
+def fault_from_dict(spec: Any) -> Fault:
+    """Validate ``{"kind": ..., "count": N, ...params}`` (the admin API's body) into a Fault."""
+    if not isinstance(spec, dict):
+        raise FaultError(f"a fault is a JSON object with a `kind`, got {spec!r}")
     spec = dict(spec)
     kind = spec.pop("kind", None)
     if kind not in ALL_KINDS:
         raise FaultError(f"unknown fault kind {kind!r}; known: {', '.join(sorted(ALL_KINDS))}")
-    try:
-        count = int(spec.pop("count", 1))
-    except (TypeError, ValueError):
-        raise FaultError("count must be an integer (-1 = until cleared)") from None
-    if count == 0 or count < -1:
-        raise FaultError("count must be positive, or -1 for until cleared")
-    if kind == "status":
-        status = spec.get("status")
-        if not isinstance(status, int) or not 400 <= status <= 599:
-            raise FaultError("a status fault needs an integer `status` from 400 to 599")
-    if kind == "revise" and ("date" not in spec or "factor" not in spec):
-        raise FaultError("a revise fault needs `date` and `factor`")
-    if kind == "delay" and not isinstance(spec.get("seconds"), (int, float)):
-        raise FaultError("a delay fault needs `seconds`")
-    return Fault(kind, count, spec)
+    count = spec.pop("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count == 0 or count < -1:
+        raise FaultError(f"`count` must be a positive integer or -1 (until cleared), got {count!r}")
+    allowed = _PARAMS[kind]
+    unknown = sorted(set(spec) - set(allowed))
+    if unknown:
+        accepted = ", ".join(["count", *allowed]) or "count"
+        raise FaultError(f"{kind} fault: unknown parameter(s) {', '.join(unknown)}; {accepted}")
+    params = {}
+    for name, (check, required) in allowed.items():
+        if name in spec:
+            params[name] = check(name, spec[name])
+        elif required:
+            raise FaultError(f"a {kind} fault needs `{name}`")
+    return Fault(kind, count, params)
 
 
 def parse_fault_flag(text: str) -> Fault:
-    """``KIND[:key=value,...]`` from the command line, e.g. ``status:status=500,count=2``."""
+    """A ``--fault`` value: ``KIND[:key=value,...]`` (``status:status=500,count=2``) or JSON."""
+    if text.lstrip().startswith("{"):
+        try:
+            return fault_from_dict(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise FaultError(f"--fault {text!r} is not valid JSON: {exc.msg}") from None
     kind, _, rest = text.partition(":")
     spec: dict[str, Any] = {"kind": kind}
     for item in filter(None, rest.split(",")):
         key, sep, value = item.partition("=")
         if not sep:
             raise FaultError(f"fault parameter {item!r} is not key=value")
-        spec[key] = _coerce(value)
+        spec[key.strip()] = _coerce(value.strip())
     return fault_from_dict(spec)
 
 
@@ -104,8 +203,11 @@ def _coerce(value: str) -> Any:
     return {"true": True, "false": False}.get(value.lower(), value)
 
 
+# --- the queue ---------------------------------------------------------------------------------
+
+
 class FaultQueue:
-    """Thread-safe FIFO of faults plus the standing revisions."""
+    """FIFO of faults plus the standing revisions (``date -> factor``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -114,22 +216,22 @@ class FaultQueue:
 
     def add(self, fault: Fault) -> None:
         with self._lock:
-            if fault.kind == "revise":
-                self.revisions[str(fault.params["date"])] = float(fault.params["factor"])
+            if fault.kind in PERSISTENT_KINDS:
+                self.revisions[fault.params["date"]] = fault.params["factor"]
             else:
-                self._queue.append(fault)
+                self._queue.append(dataclasses.replace(fault, params=dict(fault.params)))
 
     def take(self) -> Fault | None:
-        """The fault for the next response (consuming one of its count), if any."""
+        """The fault for this response (consuming one unit of the head's count), if any."""
         with self._lock:
             if not self._queue:
                 return None
-            fault = self._queue[0]
-            if fault.count > 0:
-                fault.count -= 1
-                if fault.count == 0:
+            head = self._queue[0]
+            if head.count > 0:
+                head.count -= 1
+                if head.count == 0:
                     self._queue.pop(0)
-            return Fault(fault.kind, 1, dict(fault.params))
+            return Fault(head.kind, 1, dict(head.params))
 
     def listing(self) -> dict[str, Any]:
         with self._lock:
@@ -144,50 +246,61 @@ class FaultQueue:
             self.revisions.clear()
 
 
-def apply_data_fault(
-    rows: list[dict[str, Any]], fault: Fault, meta: dict[str, Any], default_date: str
-) -> list[dict[str, Any]]:
-    """Return ``rows`` (API order) with ``fault`` applied to one date; ``meta`` may change."""
+# --- applying faults (pure) --------------------------------------------------------------------
+
+
+def revise_rows(rows: Rows, factor: float) -> Rows:
+    """A day's rows with every total scaled by ``factor``: integers, re-ordered, ``other`` last."""
+    ranked = sorted(
+        ((slug, round(tokens * factor)) for slug, tokens in rows if slug != OTHER),
+        key=lambda row: (-row[1], row[0]),
+    )
+    tail = [(slug, round(tokens * factor)) for slug, tokens in rows if slug == OTHER]
+    return tuple(ranked + tail)
+
+
+def apply_to_day(rows: list[dict[str, Any]], fault: Fault) -> list[dict[str, Any]]:
+    """One date's rows (API order, ``total_tokens`` as strings) with a data fault applied."""
     kind = fault.kind
-    if kind == "meta_version":
-        meta["version"] = fault.params.get("version", "v2")
-        return rows
-    target = str(fault.params.get("date", default_date))
-    before = [r for r in rows if r["date"] < target]
-    day = [dict(r) for r in rows if r["date"] == target]
-    after = [r for r in rows if r["date"] > target]
-    ranked = [r for r in day if r["model_permaslug"] != OTHER]
-    others = [r for r in day if r["model_permaslug"] == OTHER]
+    day = [dict(row) for row in rows]
+    ranked = [row for row in day if row["model_permaslug"] != OTHER]
+    others = [row for row in day if row["model_permaslug"] == OTHER]
     if kind in ("other_missing", "tailless"):
-        day = ranked
-    elif kind == "other_duplicated":
-        day = ranked + others + [dict(o) for o in others]
-    elif kind == "other_not_last":
-        day = others + ranked
-    elif kind == "rows_49":
-        day = ranked[:48] + others
-    elif kind == "rows_52":
-        extra_tokens = str(max(1, int(ranked[-1]["total_tokens"]) - 1)) if ranked else "1"
-        extra = {
-            "date": target,
-            "model_permaslug": "extra/surplus-20250101",
-            "total_tokens": extra_tokens,
-        }
-        day = ranked + [extra] + others
-    elif kind == "tokens_number":
-        for r in day:
-            r["total_tokens"] = int(r["total_tokens"])
-    elif kind in ("tokens_non_numeric", "tokens_negative", "tokens_overflow") and day:
+        return ranked
+    if kind == "other_duplicated":
+        return ranked + others + [dict(row) for row in others]
+    if kind == "other_not_last":
+        return others + ranked
+    if kind == "rows_49":
+        return ranked[:-1] + others
+    if kind == "rows_52":
+        tokens = max(1, int(ranked[-1]["total_tokens"]) - 1) if ranked else 1
+        date = day[0]["date"] if day else fault.date
+        extra = {"date": date, "model_permaslug": SURPLUS_SLUG, "total_tokens": str(tokens)}
+        return ranked + [extra] + others
+    if kind == "tokens_number":
+        for row in day:
+            row["total_tokens"] = int(row["total_tokens"])
+        return day
+    if kind in ("tokens_non_numeric", "tokens_negative", "tokens_overflow") and day:
         day[0]["total_tokens"] = {
             "tokens_non_numeric": "12abc",
             "tokens_negative": "-5",
             "tokens_overflow": str(2**63),
         }[kind]
-    elif kind == "hostile_slug":
+        return day
+    if kind == "hostile_slug":
         variant = fault.params.get("variant", "all")
         slugs = list(HOSTILE_SLUGS.values()) if variant == "all" else [HOSTILE_SLUGS[variant]]
-        for r, slug in zip(ranked, slugs, strict=False):
-            r["model_permaslug"] = slug
-    elif kind == "missing_date":
-        day = []
-    return before + day + after
+        for row, slug in zip(ranked, slugs, strict=False):
+            row["model_permaslug"] = slug
+        return day
+    if kind == "missing_date":
+        return []
+    return day
+
+
+def apply_to_meta(meta: dict[str, Any], fault: Fault) -> dict[str, Any]:
+    if fault.kind == "meta_version":
+        return {**meta, "version": fault.params.get("version", "v2")}
+    return meta

@@ -1,10 +1,16 @@
-"""Rolling-window rate limits: per key per minute, per account per day (injectable clock)."""
+"""Rolling-window rate limits: per key per minute, per account per rolling 24 h.
+
+Like OpenRouter's documented limits (30/minute per key, 500/day per account), both windows roll:
+a slot frees exactly 60 s (or 24 h) after the request that used it. Only admitted requests use a
+slot; a request refused with 429 does not (otherwise a client polling too fast would never get
+through). The clock is injectable so the arithmetic is tested without waiting.
+"""
 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import math
-import threading
 import time
 from collections.abc import Callable
 
@@ -12,41 +18,58 @@ MINUTE = 60.0
 DAY = 86_400.0
 
 
-class RollingLimiter:
-    """Admits a request if both rolling windows have room; otherwise says how long to wait.
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    admitted: bool
+    #: Which limits refused the request, e.g. ["30 requests per minute per key"].
+    exceeded: tuple[str, ...] = ()
+    #: Whole seconds until the request would be admitted (the ``Retry-After`` header).
+    retry_after: int = 0
 
-    Only admitted requests are recorded: a refused (429) request does not use up budget.
+    @property
+    def message(self) -> str:
+        return "rate limit exceeded: " + " and ".join(self.exceeded)
+
+
+class RollingLimiter:
+    """Admits a request when the key's minute window and the account's day window have room.
+
+    ``per_minute`` and ``per_day`` may be changed at any time (the admin API does); the recorded
+    requests are kept, so lowering a limit takes effect at once. Not thread-safe: the sandbox
+    calls it from its single event loop.
     """
 
     def __init__(self, per_minute: int, per_day: int, clock: Callable[[], float] = time.monotonic):
-        self.per_minute, self.per_day, self.clock = per_minute, per_day, clock
+        self.per_minute = per_minute
+        self.per_day = per_day
+        self.clock = clock
         self._minute: dict[str, collections.deque[float]] = collections.defaultdict(
             collections.deque
         )
-        self._day: collections.deque[float] = collections.deque()
-        self._lock = threading.Lock()
+        self._day: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
 
-    def admit(self, key_fp: str) -> tuple[bool, str, int]:
-        """(admitted, which limit refused it, Retry-After seconds)."""
-        with self._lock:
-            now = self.clock()
-            minute = self._minute[key_fp]
-            _expire(minute, now - MINUTE)
-            _expire(self._day, now - DAY)
-            if len(self._day) >= self.per_day:
-                wait = self._day[0] + DAY - now
-                return False, f"{self.per_day} requests per day per account", _ceil(wait)
-            if len(minute) >= self.per_minute:
-                wait = minute[0] + MINUTE - now
-                return False, f"{self.per_minute} requests per minute per key", _ceil(wait)
-            minute.append(now)
-            self._day.append(now)
-            return True, "", 0
+    def admit(self, key_fp: str, account: str = "default") -> Decision:
+        """Record the request and admit it, or refuse it and say how long to wait."""
+        now = self.clock()
+        minute, day = self._minute[key_fp], self._day[account]
+        _expire(minute, now - MINUTE)
+        _expire(day, now - DAY)
+        exceeded, waits = [], []
+        if len(minute) >= self.per_minute:
+            exceeded.append(f"{self.per_minute} requests per minute per key")
+            waits.append(_wait_for_slot(minute, self.per_minute, MINUTE, now))
+        if len(day) >= self.per_day:
+            exceeded.append(f"{self.per_day} requests per day per account")
+            waits.append(_wait_for_slot(day, self.per_day, DAY, now))
+        if exceeded:
+            return Decision(False, tuple(exceeded), max(waits))
+        minute.append(now)
+        day.append(now)
+        return Decision(True)
 
     def reset(self) -> None:
-        with self._lock:
-            self._minute.clear()
-            self._day.clear()
+        self._minute.clear()
+        self._day.clear()
 
 
 def _expire(window: collections.deque[float], cutoff: float) -> None:
@@ -54,5 +77,9 @@ def _expire(window: collections.deque[float], cutoff: float) -> None:
         window.popleft()
 
 
-def _ceil(seconds: float) -> int:
-    return max(1, math.ceil(seconds))
+def _wait_for_slot(window: collections.deque[float], limit: int, span: float, now: float) -> int:
+    """Seconds until the window holds fewer than ``limit`` requests (at least 1)."""
+    # After a limit is lowered the window may hold more than `limit`: the oldest surplus must
+    # expire too, so wait for the request at position len - limit.
+    frees_at = window[len(window) - limit] + span
+    return max(1, math.ceil(frees_at - now))

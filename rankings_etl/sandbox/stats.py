@@ -1,0 +1,38 @@
+"""The record of requests to the rankings endpoint, as ``GET /_sandbox/stats`` reports it."""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+#: ``status`` of a request whose connection was closed without an answer (the ``drop`` fault).
+DROPPED = 0
+
+
+class RequestLog:
+    """Every rankings request since start-up or the last reset, oldest first.
+
+    A record: ``time`` (arrival, ISO UTC), ``method``, ``path``, ``status`` (0 = dropped),
+    ``key_fp`` (None without a usable Authorization header), ``start_date``/``end_date`` as
+    requested (None when omitted), ``resolved_start_date``/``resolved_end_date`` as served
+    (None when refused), ``rows``, ``fault`` (the kind applied, or None) and ``ms``.
+    """
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+
+    def clear(self) -> None:
+        self.records.clear()
+
+    def summary(self) -> dict[str, Any]:
+        by_status = collections.Counter(str(r["status"]) for r in self.records)
+        by_key = collections.Counter(r["key_fp"] for r in self.records if r["key_fp"])
+        return {
+            "total": len(self.records),
+            "by_status": dict(by_status),
+            "by_key": dict(by_key),
+            "requests": list(self.records),
+        }
