@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SANDBOX_PORT ?= 8787
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: install demo dev test lint bench clean
+.PHONY: install demo dev test lint bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,6 @@ bench: install  ## benchmarks against the sandbox; writes bench/results.md
 
 clean:
 	rm -rf $(VENV) .dagster_home data *.egg-info
+
+screenshots: install  ## README pictures from headless Chromium (needs: apt-get install chromium)
+	$(BIN)/python scripts/screenshots.py

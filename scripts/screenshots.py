@@ -1,0 +1,168 @@
+"""``make screenshots``: the README's pictures, taken from a real browser against a real UI.
+
+Starts the sandbox and ``dagster dev`` in a throw-away DAGSTER_HOME and warehouse, launches a
+backfill of all history through the webserver's GraphQL API (as the UI's button does), waits
+for it, then points headless Chromium (Debian's ``chromium`` package) at the lineage graph, the
+chart asset's page and the backfill's page, saving PNGs under ``docs/img/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_env import ROOT, sandbox  # noqa: E402
+
+OUT = ROOT / "docs" / "img"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1600,1000",
+    "--virtual-time-budget=20000",
+]
+LAUNCH = """mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) {
+  __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"""
+STATUS = """query($id: String!) { partitionBackfillOrError(backfillId: $id) {
+  ... on PartitionBackfill { status } } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def graphql(url: str, query: str, variables: dict) -> dict:
+    response = httpx.post(
+        f"{url}/graphql", json={"query": query, "variables": variables}, timeout=60
+    )
+    response.raise_for_status()
+    return response.json()["data"]
+
+
+def wait_for_ui(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("dagster dev exited; see its log")
+        try:
+            if httpx.get(f"{url}/server_info", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise SystemExit("dagster dev did not start in time")
+
+
+def screenshot(chromium: str, url: str, target: Path) -> None:
+    profile = tempfile.mkdtemp(prefix="chromium-")
+    subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={target}", url],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    shutil.rmtree(profile, ignore_errors=True)
+    print(f"saved {target.relative_to(ROOT)}")
+
+
+def main() -> int:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise SystemExit("needs Debian's chromium: apt-get install -y chromium")
+    work = Path(tempfile.mkdtemp(prefix="rankings-shots-"))
+    home = work / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
+    OUT.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with sandbox(free_port(), work / "sandbox.log") as base_url:
+        env = {
+            **os.environ,
+            "DAGSTER_HOME": str(home),
+            "OPENROUTER_BASE_URL": base_url,
+            "OPENROUTER_API_KEY": "sk-or-screenshots-key",
+            "RANKINGS_DUCKDB_PATH": str(work / "rankings.duckdb"),
+            "RANKINGS_BUDGET_DB": str(work / "budget.sqlite"),
+            "RANKINGS_EXPORT_DIR": str(work / "exports"),
+            "PYTHONWARNINGS": "ignore",
+        }
+        with open(work / "dagster_dev.log", "wb") as log:
+            ui = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "dagster"),
+                    "dev",
+                    "-w",
+                    "workspace.yaml",
+                    "-p",
+                    str(port),
+                    "-h",
+                    "127.0.0.1",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            wait_for_ui(url, ui)
+            nodes = graphql(url, "{ assetNodes { assetKey { path } isPartitioned } }", {})
+            partitioned = [n["assetKey"] for n in nodes["assetNodes"] if n["isPartitioned"]]
+            launched = graphql(
+                url, LAUNCH, {"p": {"assetSelection": partitioned, "allPartitions": True}}
+            )
+            backfill_id = launched["launchPartitionBackfill"]["backfillId"]
+            print(f"backfill {backfill_id} launched; waiting ...", flush=True)
+            while (
+                graphql(url, STATUS, {"id": backfill_id})["partitionBackfillOrError"]["status"]
+                == "REQUESTED"
+            ):
+                time.sleep(3)
+            subprocess.run(
+                [
+                    str(Path(sys.executable).parent / "dagster"),
+                    "asset",
+                    "materialize",
+                    "-m",
+                    "rankings_etl.definitions",
+                    "--select",
+                    "top_models_chart,rankings_export",
+                ],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            # The first-visit "join the community" dialog would cover every picture.
+            graphql(url, "mutation { setNuxSeen }", {})
+            shutil.copy(work / "exports" / "top_models_share.png", OUT / "top_models_share.png")
+            screenshot(chromium, f"{url}/asset-groups/openrouter", OUT / "lineage.png")
+            screenshot(chromium, f"{url}/assets/top_models_chart", OUT / "chart_asset.png")
+            screenshot(chromium, f"{url}/assets/rankings_daily?view=checks", OUT / "checks.png")
+            screenshot(chromium, f"{url}/runs/b/{backfill_id}", OUT / "backfill.png")
+        finally:
+            os.killpg(ui.pid, 15)
+            ui.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
