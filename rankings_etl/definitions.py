@@ -22,7 +22,7 @@ from rankings_etl.partitions import daily_partitions
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
-from rankings_etl.schedules import build_daily_schedule
+from rankings_etl.schedules import SCHEDULE_CRON, build_daily_schedule
 
 DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
 DEFAULT_EXPORT_DIR = "data/exports"
@@ -37,7 +37,11 @@ daily_rankings_job = dg.define_asset_job(
     partitions_def=daily_partitions,
     description="rankings_daily and every table derived from it, over a range of days.",
 )
-daily_rankings_schedule = build_daily_schedule(daily_rankings_job, rankings_daily.key)
+daily_rankings_schedule = build_daily_schedule(
+    daily_rankings_job,
+    rankings_daily.key,
+    cron=os.getenv("RANKINGS_SCHEDULE_CRON") or SCHEDULE_CRON,
+)
 freshness_checks, freshness_sensor = build_freshness(daily_assets)
 
 # --- Resources --------------------------------------------------------------------------------

@@ -58,13 +58,19 @@ def range_run_request(window: Window, reason: str) -> dg.RunRequest:
     )
 
 
-def build_daily_schedule(job: dg.UnresolvedAssetJobDefinition, anchor: dg.AssetKey):
-    """The ``daily_rankings_schedule`` for ``job``, catching up from ``anchor``'s last day."""
+def build_daily_schedule(
+    job: dg.UnresolvedAssetJobDefinition, anchor: dg.AssetKey, cron: str = SCHEDULE_CRON
+):
+    """The ``daily_rankings_schedule`` for ``job``, catching up from ``anchor``'s last day.
+
+    ``cron`` may be moved (``RANKINGS_SCHEDULE_CRON``) by an operator who wants more margin
+    after midnight; every tick still covers the trailing completed days, whatever its time.
+    """
 
     @dg.schedule(
         name="daily_rankings_schedule",
         job=job,
-        cron_schedule=SCHEDULE_CRON,
+        cron_schedule=cron,
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=(
