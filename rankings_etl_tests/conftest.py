@@ -9,6 +9,7 @@
   ``sandbox_factory(per_minute=3)``; stopped after the test.
 """
 
+import dagster as dg
 import pytest
 
 from rankings_etl.sandbox.testing import SandboxServer
@@ -47,3 +48,12 @@ def sandbox_factory(tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def instance(tmp_path):
+    """A real Dagster instance with SQLite storage in a temporary DAGSTER_HOME."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home)) as test_instance:
+        yield test_instance

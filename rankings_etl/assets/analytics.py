@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.analytics import TableCheck, build_table
+from rankings_etl.assets.check_results import check_result
 from rankings_etl.assets.rankings import rankings_daily, run_window
 from rankings_etl.checks import CheckSpec
 from rankings_etl.constants import GROUP, OWNERS
@@ -104,7 +105,7 @@ def _materialize(context, duckdb: DuckDBResource, table: str, checks, extra_meta
     with open_warehouse(duckdb) as con:
         result = build_table(con, table, window, checks)
         metadata = extra_metadata(con, window) if extra_metadata and not result.blocked else {}
-    check_results = [_check_result(table, outcome) for outcome in result.outcomes]
+    check_results = [check_result(table, outcome) for outcome in result.outcomes]
     if result.blocked:
         yield from check_results
         raise dg.Failure(
@@ -120,17 +121,6 @@ def _materialize(context, duckdb: DuckDBResource, table: str, checks, extra_meta
             **metadata,
         },
         check_results=check_results,
-    )
-
-
-def _check_result(table: str, outcome) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        asset_key=table,
-        check_name=outcome.spec.name,
-        passed=outcome.passed,
-        severity=dg.AssetCheckSeverity(outcome.severity),
-        description=outcome.summary(),
-        metadata=outcome.metadata(),
     )
 
 

@@ -7,7 +7,8 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.checks import RANKINGS_CHECKS, CheckOutcome, evaluate_rankings_contract
+from rankings_etl.assets.check_results import check_result
+from rankings_etl.checks import RANKINGS_CHECKS, evaluate_rankings_contract
 from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import citation
 from rankings_etl.ingest import RankingsBatch, missing_dates, store_rankings
@@ -29,17 +30,6 @@ class RankingsSourceConfig(dg.Config):
     """Where a run's rows come from: the API (default) or the bodies already stored."""
 
     source: Literal["api", "raw_responses"] = "api"
-
-
-def check_result(outcome: CheckOutcome) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        asset_key="rankings_daily",
-        check_name=outcome.spec.name,
-        passed=outcome.passed,
-        severity=dg.AssetCheckSeverity(outcome.severity),
-        description=outcome.summary(),
-        metadata=outcome.metadata(),
-    )
 
 
 @dg.asset(
@@ -107,7 +97,7 @@ def rankings_daily(
         frame["total_tokens"].tolist(),
         [None if pd.isna(rank) else int(rank) for rank in frame["rank"]],
     )
-    results = [check_result(outcome) for outcome in outcomes]
+    results = [check_result("rankings_daily", outcome) for outcome in outcomes]
     blocking = [outcome for outcome in outcomes if outcome.blocks]
     if blocking:
         yield from results

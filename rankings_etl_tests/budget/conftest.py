@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 BIN = Path(sys.executable).parent
@@ -21,15 +20,6 @@ API_KEY = "sk-or-v1-budget-test-0123456789abcdef"
 def budget_db(tmp_path):
     """Where this test's ledger lives (created by the first request)."""
     return tmp_path / "data" / "rate_budget.sqlite"
-
-
-@pytest.fixture
-def instance(tmp_path):
-    """A real Dagster instance with SQLite storage in a temporary DAGSTER_HOME."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    with dg.instance_for_test(temp_dir=str(home)) as test_instance:
-        yield test_instance
 
 
 def sent_slots(budget_db):

@@ -1,6 +1,5 @@
 """Fixtures for running the real asset graph: a warehouse file, an instance, resources."""
 
-import dagster as dg
 import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
@@ -14,15 +13,6 @@ TEST_KEY = "sk-or-v1-test-0123456789abcdef"
 def duckdb_path(tmp_path):
     """Where this test's warehouse lives (created by the first materialization)."""
     return tmp_path / "warehouse" / "rankings.duckdb"
-
-
-@pytest.fixture
-def instance(tmp_path):
-    """A real Dagster instance with SQLite storage in a temporary DAGSTER_HOME."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    with dg.instance_for_test(temp_dir=str(home)) as test_instance:
-        yield test_instance
 
 
 @pytest.fixture
