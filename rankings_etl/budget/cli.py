@@ -77,7 +77,7 @@ def budget(
     try:
         ledger = open_ledger(database, limits)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.BadParameter(str(exc), param_hint="'--db' / RANKINGS_BUDGET_DB") from None
     # Reading must not create a ledger where none is: report an empty one instead.
     if Path(database.removeprefix("sqlite:///")).exists():
         try:

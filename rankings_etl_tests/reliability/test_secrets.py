@@ -1,0 +1,134 @@
+"""The API key never leaves the process that uses it.
+
+A recognisable canary key is given to real project processes (the ``dagster`` and
+``rankings-etl`` CLIs, with a temporary DAGSTER_HOME) through a success after retries (a 500
+and a 429 whose error messages echo the key back), a 401 (echoing it too) and an unexpected
+exception. Then every file those processes could write, and everything they printed, is
+searched for it: Dagster's event logs, run storage and compute logs, the DuckDB file, the
+rate-budget ledger, the exports, stdout and stderr.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import dagster as dg
+
+import rankings_etl
+from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.definitions import resources as project_resources
+
+from .support import (
+    BIN,
+    files_under,
+    init_dagster_home,
+    materialize_command,
+    project_env,
+    run_process,
+    secret_hits,
+)
+
+#: Shaped like a real key; its random tail appears nowhere else.
+CANARY = "sk-or-v1-canary-9d2f4be7a1c35e8f60b7d2c4a9e1f3b5"
+NEEDLES = (CANARY, CANARY.removeprefix("sk-or-v1-"), "9d2f4be7a1c35e8f")
+PACKAGE = Path(rankings_etl.__file__).parent
+
+
+def test_the_canary_key_is_nowhere_after_retries_a_401_and_an_exception(
+    pinned_sandbox, dagster_home, tmp_path
+):
+    env = project_env(tmp_path, pinned_sandbox.base_url, CANARY, dagster_home)
+    init_dagster_home(env["DAGSTER_HOME"])
+    data = Path(env["RANKINGS_DUCKDB_PATH"]).parent
+    echo = f"upstream says: key {CANARY} is on fire"
+    outputs = []
+
+    def run(command, run_env=env, **faults_then):
+        for fault in faults_then.get("faults", ()):
+            pinned_sandbox.inject(**fault)
+        completed = run_process(command, run_env, tmp_path, timeout=180)
+        outputs.append(completed.stdout + completed.stderr)
+        return completed
+
+    materialize = materialize_command("rankings_daily", "2025-05-01", "2025-05-03")
+    # Retries: a 500 and a 429 that echo the key, then the data.
+    retried = run(
+        materialize,
+        faults=[
+            {"kind": "status", "status": 500, "message": echo},
+            {"kind": "status", "status": 429, "retry_after": 1, "message": echo},
+        ],
+    )
+    assert retried.returncode == 0, retried.stderr[-3000:]
+    assert "[redacted key]" in retried.stderr  # the retry log quotes the server, redacted
+
+    # A 401 whose message echoes the key.
+    refused = run(materialize, faults=[{"kind": "status", "status": 401, "message": echo}])
+    assert refused.returncode != 0
+    assert "the OpenRouter API key was refused" in refused.stderr
+    assert f"key {key_fingerprint(CANARY)}" in refused.stderr
+
+    # An exception nobody planned for, after the key was used: the warehouse path is unusable.
+    (tmp_path / "not_a_folder").write_text("a file where a folder should be")
+    broken = {**env, "RANKINGS_DUCKDB_PATH": str(tmp_path / "not_a_folder" / "w.duckdb")}
+    crashed = run(materialize, broken)
+    assert crashed.returncode != 0
+    assert "NotADirectoryError" in crashed.stderr or "FileExistsError" in crashed.stderr
+
+    # The read side: the budget report, the status report, the exports.
+    rankings_etl_cli = str(BIN / "rankings-etl")
+    for command in (["budget"], ["budget", "--json"], ["status"], ["export"]):
+        completed = run([rankings_etl_cli, *command])
+        assert completed.returncode == 0, completed.stderr[-3000:]
+
+    # The key really was used: every request carried it (the crashed run fetched before it
+    # failed to open the warehouse).
+    stats = pinned_sandbox.stats()
+    assert stats["by_key"] == {key_fingerprint(CANARY): 5}
+    assert stats["by_status"] == {"500": 1, "429": 1, "200": 2, "401": 1}
+
+    searched = [Path(env["DAGSTER_HOME"]), data, tmp_path]
+    assert len(files_under(searched)) > 20
+    assert any(p.suffix == ".duckdb" for p in files_under([data]))
+    assert any(p.name == "rate_budget.sqlite" for p in files_under([data]))
+    assert any(p.suffix == ".parquet" for p in files_under([data]))
+    assert secret_hits(searched, NEEDLES) == []
+    assert [needle for needle in NEEDLES for text in outputs if needle in text] == []
+
+
+def test_the_secret_scan_would_find_a_leak(tmp_path):
+    """The scan above is not vacuous: a key in a SQLite page or UTF-16 text is found."""
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "leak.sqlite") as con:
+        con.execute("CREATE TABLE t (v TEXT)")
+        con.execute("INSERT INTO t VALUES (?)", [f"Bearer {CANARY}"])
+    (tmp_path / "leak.txt").write_text(CANARY, encoding="utf-16-le")
+    hits = secret_hits([tmp_path], NEEDLES[:1])
+    assert sorted(Path(hit.split(": ")[0]).name for hit in hits) == ["leak.sqlite", "leak.txt"]
+
+
+def test_the_key_is_read_only_through_envvar():
+    """Dagster resolves the key at run time; it is never a config value or an import-time read."""
+    assert isinstance(vars(project_resources["openrouter"])["api_key"], dg.EnvVar)
+    readers = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value == "OPENROUTER_API_KEY":
+                readers.setdefault(str(path.relative_to(PACKAGE)), []).append(node)
+    env_var_calls = {
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", getattr(node.func, "id", None)) == "EnvVar"
+        and [getattr(arg, "value", None) for arg in node.args] == ["OPENROUTER_API_KEY"]
+    }
+    assert env_var_calls == {"definitions.py"}
+    # The one other reader: `rankings-etl budget` (no Dagster) reads it at call time only to
+    # mark the key's fingerprint in its report; the value never leaves key_fingerprint().
+    assert set(readers) == {"definitions.py", "budget/cli.py"}
+    budget_cli = (PACKAGE / "budget" / "cli.py").read_text(encoding="utf-8")
+    assert "key_fp = key_fingerprint(api_key) if api_key.strip() else None" in budget_cli
