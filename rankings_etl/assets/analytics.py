@@ -16,6 +16,7 @@ from rankings_etl.checks import CheckSpec
 from rankings_etl.constants import GROUP, OWNERS
 from rankings_etl.contract import citation
 from rankings_etl.partitions import daily_partitions
+from rankings_etl.previews import market_preview
 from rankings_etl.tables import (
     AUTHOR_SHARE_DAILY,
     MARKET_DAILY,
@@ -157,6 +158,7 @@ def _market_metadata(con, window) -> dict:
         "top50_share": float(top50_share),
         "as_of": as_of,
         "citation": citation(as_of),
+        "preview": dg.MetadataValue.md(market_preview(con, last_day)),
     }
 
 

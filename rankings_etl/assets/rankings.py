@@ -13,6 +13,7 @@ from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import citation
 from rankings_etl.ingest import RankingsBatch, missing_dates, store_rankings
 from rankings_etl.partitions import daily_partitions
+from rankings_etl.previews import top_models_preview
 from rankings_etl.replay import stored_responses
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.tables import RANKINGS_DAILY, column_schema
@@ -110,6 +111,7 @@ def rankings_daily(
 
     with open_warehouse(duckdb) as con:
         stats = store_rankings(con, batch, window, context.run_id)
+        preview = top_models_preview(con, window.end)
     context.log.info(
         f"wrote {stats.rows_written:,} rows for {window} ({window.days} days); "
         f"{stats.restated_rows} restated"
@@ -123,6 +125,7 @@ def rankings_daily(
             "requests": batch.requests,
             "as_of": batch.as_of,
             "citation": citation(batch.as_of),
+            "preview": dg.MetadataValue.md(preview),
             "restated_rows": stats.restated_rows,
             "max_restatement_change": (
                 float(stats.max_relative_change) if stats.max_relative_change else 0.0

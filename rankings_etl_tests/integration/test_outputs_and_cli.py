@@ -57,9 +57,13 @@ def test_the_instance_holds_citation_row_count_and_schema(published, instance):
     metadata = latest_metadata(instance, "rankings_daily", "2025-09-05")
     assert metadata["citation"].value == CITATION
     assert metadata["dagster/row_count"].value == 10 * 51
+    preview = latest_metadata(instance, "rankings_daily", "2025-09-10")["preview"].value
+    assert preview.startswith("**2025-09-10**")
+    assert preview.count("\n| ") == 1 + 10 + 1  # header, top 10, other
     market = latest_metadata(instance, "market_daily", "2025-09-10")
     assert market["citation"].value == CITATION
     assert 0 < market["top_model_share"].value < 1 and market["models_ranked"].value == 50
+    assert market["preview"].value.count("| 2025-09-") == 7
     graph = defs.resolve_asset_graph()
     for asset in ("rankings_daily", "model_share_daily", "model_growth_daily"):
         schema = graph.get(dg.AssetKey(asset)).metadata["dagster/column_schema"]
