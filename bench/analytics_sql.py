@@ -1,0 +1,70 @@
+"""Scenario 5: the analytics SQL alone, over every loaded day, on one connection.
+
+``python -m bench.analytics_sql --db PATH --start D --end D --checks JSON --json OUT``
+
+Runs ``rankings_etl.analytics.build_table`` for the four analytics tables (upstream first),
+with the checks their assets run and again without them, ``--repeat`` times. Each build
+replaces exactly the rows it computes, so repetitions leave the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+
+import duckdb
+
+from bench.tablechecks import table_checks
+from rankings_etl.analytics import build_table
+from rankings_etl.warehouse import ensure_schema
+from rankings_etl.windows import Window
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--start", required=True, type=dt.date.fromisoformat)
+    parser.add_argument("--end", required=True, type=dt.date.fromisoformat)
+    parser.add_argument("--checks", required=True)
+    parser.add_argument("--json", required=True)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with open(args.checks) as described:
+        checks_by_table = table_checks(json.load(described))
+    window = Window(args.start, args.end)
+
+    mark = time.perf_counter()
+    con = duckdb.connect(args.db)
+    ensure_schema(con)
+    connect_s = time.perf_counter() - mark
+    repetitions = []
+    try:
+        for _ in range(args.repeat):
+            for with_checks in (True, False):
+                tables = {}
+                for table, checks in checks_by_table.items():
+                    mark = time.perf_counter()
+                    result = build_table(con, table, window, checks if with_checks else ())
+                    if result.blocked:
+                        raise SystemExit(f"{table}: checks failed")
+                    tables[table] = {
+                        "seconds": time.perf_counter() - mark,
+                        "rows": result.rows_written,
+                    }
+                repetitions.append(
+                    {
+                        "with_checks": with_checks,
+                        "tables": tables,
+                        "total_s": sum(t["seconds"] for t in tables.values()),
+                    }
+                )
+    finally:
+        con.close()
+    with open(args.json, "w") as out:
+        json.dump({"connect_and_schema_s": connect_s, "repetitions": repetitions}, out)
+
+
+if __name__ == "__main__":
+    main()

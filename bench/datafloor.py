@@ -1,0 +1,125 @@
+"""The data floor: the same work as a run, as a plain script with no orchestration.
+
+``python -m bench.datafloor --base-url URL --db PATH --start D --end D --json OUT``
+
+Fetches the run's windows with one ``httpx.Client`` (same windows, parameters and headers as
+the client resource; no budget ledger, no retries), parses each body with
+``rankings_etl.parsing.parse_rankings_body``, evaluates the same contract checks, writes
+``rankings_daily`` (delete-then-insert of the window, restatements, raw bodies) in one
+transaction, then builds the four analytics tables with ``rankings_etl.analytics.build_table``
+and the same checks, all on one DuckDB connection. Phase timings go to ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+T0 = time.perf_counter()
+
+import datetime as dt  # noqa: E402
+
+import duckdb  # noqa: E402
+import httpx  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from bench.tablechecks import table_checks  # noqa: E402
+from rankings_etl.analytics import build_table  # noqa: E402
+from rankings_etl.checks import evaluate_rankings_contract  # noqa: E402
+from rankings_etl.contract import ENDPOINT_PATH  # noqa: E402
+from rankings_etl.parsing import parse_rankings_body  # noqa: E402
+from rankings_etl.warehouse import ensure_schema, load_sql, replace_date_range  # noqa: E402
+from rankings_etl.windows import Window, split_into_windows  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--start", required=True, type=dt.date.fromisoformat)
+    parser.add_argument("--end", required=True, type=dt.date.fromisoformat)
+    parser.add_argument("--json", required=True)
+    parser.add_argument("--checks", required=True, help="JSON file from analytics_checks()")
+    args = parser.parse_args()
+    key = os.environ["OPENROUTER_API_KEY"]
+    phases: dict[str, float] = {"imports": time.perf_counter() - T0}
+    with open(args.checks) as described:
+        checks_by_table = table_checks(json.load(described))
+    window = Window(args.start, args.end)
+
+    mark = time.perf_counter()
+    bodies = []
+    headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
+    with httpx.Client(headers=headers, timeout=60) as http:
+        for part in split_into_windows(window.start, window.end):
+            params = {"start_date": part.start.isoformat(), "end_date": part.end.isoformat()}
+            response = http.get(args.base_url.rstrip("/") + ENDPOINT_PATH, params=params)
+            response.raise_for_status()
+            bodies.append((part, response.content, dt.datetime.now(dt.UTC)))
+    phases["fetch"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    responses = [parse_rankings_body(body, part, fetched) for part, body, fetched in bodies]
+    frame = pd.concat([r.to_rankings_frame() for r in responses], ignore_index=True)
+    phases["parse"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    outcomes = evaluate_rankings_contract(
+        [d for r in responses for d in r.dates],
+        [s for r in responses for s in r.permaslugs],
+        [t for r in responses for t in r.total_tokens],
+        [None if pd.isna(rank) else int(rank) for rank in frame["rank"]],
+    )
+    if any(o.blocks for o in outcomes):
+        raise SystemExit("contract checks failed: " + "; ".join(o.summary() for o in outcomes))
+    phases["contract_checks"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    rows = {}
+    con = duckdb.connect(args.db)
+    try:
+        ensure_schema(con)
+        con.register("incoming", frame)
+        con.execute("BEGIN TRANSACTION")
+        con.execute(load_sql("insert_rankings_restatements"), [window.start, window.end])
+        rows["rankings_daily"] = replace_date_range(
+            con, "rankings_daily", "incoming", window.start, window.end
+        )
+        for r in responses:
+            con.execute(
+                "INSERT INTO raw_responses VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                [
+                    r.window.start,
+                    r.window.end,
+                    r.meta_start,
+                    r.meta_end,
+                    r.as_of,
+                    r.version,
+                    r.row_count,
+                    r.fetched_at,
+                    None,
+                    r.body,
+                ],
+            )
+        con.execute("COMMIT")
+        con.unregister("incoming")
+        phases["load"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        for table in checks_by_table:  # upstream first
+            result = build_table(con, table, window, checks_by_table[table])
+            if result.blocked:
+                raise SystemExit(f"{table}: checks failed")
+            rows[table] = result.rows_written
+        phases["analytics"] = time.perf_counter() - mark
+    finally:
+        con.close()
+    phases["total_in_process"] = time.perf_counter() - T0
+    with open(args.json, "w") as out:
+        json.dump({"phases": phases, "rows_written": rows, "requests": len(bodies)}, out)
+
+
+if __name__ == "__main__":
+    main()
