@@ -93,5 +93,5 @@ def test_a_missing_ledger_is_reported_empty_and_not_created(tmp_path):
 
 def test_a_postgres_url_is_refused_clearly(tmp_path):
     result = CliRunner().invoke(budget, ["--db", "postgresql://budget@db/rankings"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error: the --db value is unusable
     assert "only the SQLite ledger exists so far" in result.output
