@@ -45,9 +45,13 @@ daily_rankings_schedule = build_daily_schedule(
 freshness_checks, freshness_sensor = build_freshness(daily_assets)
 
 # --- Resources --------------------------------------------------------------------------------
-# One budget for every process on the machine: each request takes a slot from the ledger file.
+# One budget for every process: each request takes a slot from the ledger (a SQLite file on one
+# machine, Postgres across many). A postgresql:// URL may carry a password, so a set value is
+# passed as an EnvVar: the UI and run config show the variable's name, never its value.
 rate_budget = RateBudget(
-    database=os.getenv("RANKINGS_BUDGET_DB") or DEFAULT_BUDGET_DB,
+    database=dg.EnvVar("RANKINGS_BUDGET_DB")
+    if os.getenv("RANKINGS_BUDGET_DB")
+    else DEFAULT_BUDGET_DB,
     per_minute=int(os.getenv("OPENROUTER_RATE_PER_MINUTE") or RATE_PER_MINUTE),
     per_day=int(os.getenv("OPENROUTER_RATE_PER_DAY") or RATE_PER_DAY),
 )

@@ -7,12 +7,17 @@
   ``inject``, ``request_count``, ...).
 - ``sandbox_factory`` (function): start a dedicated server with custom options,
   ``sandbox_factory(per_minute=3)``; stopped after the test.
+- ``postgres_server`` (session) and ``postgres_url`` (function): a real PostgreSQL server on
+  loopback (see :mod:`rankings_etl_tests.postgres`) and a fresh database in it.
 """
+
+import os
 
 import dagster as dg
 import pytest
 
 from rankings_etl.sandbox.testing import SandboxServer
+from rankings_etl_tests.postgres import REQUIRE_ENV, PostgresUnavailable, start_postgres
 
 #: Generous limits so the suite itself never trips the sandbox's rate limiter.
 SUITE_LIMITS = {"per_minute": 100_000, "per_day": 1_000_000}
@@ -24,6 +29,25 @@ def sandbox_server(tmp_path_factory):
     log = tmp_path_factory.mktemp("sandbox") / "sandbox.log"
     with SandboxServer(log_path=log, **SUITE_LIMITS) as handle:
         yield handle
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL cluster for the session; skipped (with the reason) where none can start."""
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        if os.getenv(REQUIRE_ENV) == "1":
+            pytest.fail(f"Postgres is required here ({REQUIRE_ENV}=1) but: {exc}")
+        pytest.skip(f"Postgres unavailable: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """The URL of a new, empty database for this test."""
+    return postgres_server.new_database()
 
 
 @pytest.fixture

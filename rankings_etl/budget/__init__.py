@@ -7,19 +7,22 @@ Dagster resource that wraps it is :mod:`rankings_etl.resources.rate_budget`.
 from rankings_etl.budget.keys import key_fingerprint
 from rankings_etl.budget.ledger import (
     DEFAULT_ACCOUNT,
+    LEDGER_ERRORS,
     Decision,
     Grant,
     KeyUsage,
     Ledger,
+    LedgerError,
     Limits,
     Refuse,
     RequestRecord,
     Reservation,
-    SQLiteLedger,
+    SQLLedger,
     Usage,
     Wait,
     open_ledger,
 )
+from rankings_etl.budget.sqlite_ledger import SQLiteLedger
 
 #: Where the ledger lives unless ``RANKINGS_BUDGET_DB`` says otherwise (shared/CONTRACT.md).
 DEFAULT_BUDGET_DB = "data/rate_budget.sqlite"
@@ -30,11 +33,14 @@ __all__ = [
     "Decision",
     "Grant",
     "KeyUsage",
+    "LEDGER_ERRORS",
     "Ledger",
+    "LedgerError",
     "Limits",
     "Refuse",
     "RequestRecord",
     "Reservation",
+    "SQLLedger",
     "SQLiteLedger",
     "Usage",
     "Wait",

@@ -9,15 +9,20 @@ off, and the most recent requests. Imports no Dagster, so it answers at once.
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
-from pathlib import Path
 
 import click
 
 from rankings_etl.budget import DEFAULT_ACCOUNT, DEFAULT_BUDGET_DB
 from rankings_etl.budget.keys import key_fingerprint
-from rankings_etl.budget.ledger import KeyUsage, Limits, Usage, open_ledger
+from rankings_etl.budget.ledger import (
+    LEDGER_ERRORS,
+    KeyUsage,
+    Limits,
+    Usage,
+    ledger_name,
+    open_ledger,
+)
 from rankings_etl.budget.report import usage_json, usage_text
 from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
 
@@ -78,19 +83,20 @@ def budget(
         ledger = open_ledger(database, limits)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--db' / RANKINGS_BUDGET_DB") from None
+    shown = ledger_name(database)
     # Reading must not create a ledger where none is: report an empty one instead.
-    if Path(database.removeprefix("sqlite:///")).exists():
-        try:
-            usage = ledger.usage(account, time.time(), key_fp=key_fp, recent=recent)
-        except sqlite3.Error as exc:
-            raise click.ClickException(f"cannot read the ledger {database}: {exc}") from None
-        note = None
-    else:
-        usage = _empty_usage(limits, account, key_fp)
-        note = f"(no ledger at {database} yet: no request has been budgeted there)"
+    try:
+        if ledger.exists():
+            usage = ledger.usage(account, ledger.clock(), key_fp=key_fp, recent=recent)
+            note = None
+        else:
+            usage = _empty_usage(limits, account, key_fp)
+            note = f"(no ledger at {shown} yet: no request has been budgeted there)"
+    except LEDGER_ERRORS as exc:
+        raise click.ClickException(f"cannot read the ledger {shown}: {exc}") from None
     if as_json:
-        click.echo(usage_json(usage, database=database, key_fp=key_fp))
+        click.echo(usage_json(usage, database=shown, key_fp=key_fp))
         return
     if note:
         click.echo(note)
-    click.echo(usage_text(usage, database=database, key_fp=key_fp))
+    click.echo(usage_text(usage, database=shown, key_fp=key_fp))

@@ -23,15 +23,17 @@ read from the wheel) is well kept and has a SQLite backend, but it does not fit 
   and never gives back what a run did not use), no shared 429 penalty, and no per-request
   record (status, window) for ``rankings-etl budget`` to show.
 
-Rebuilding those on top of it would leave little of it in use, so this module is a few hundred
-lines of stdlib ``sqlite3`` instead (no new dependency). The storage sits behind
-:class:`Ledger`, so a Postgres ledger for multi-machine deployments can be added without
-touching its callers.
+Rebuilding those on top of it would leave little of it in use, so the budget is a few hundred
+lines of SQL run by the databases we already have: the arithmetic is here (:class:`SQLLedger`),
+the storage is a SQLite file for one machine (:mod:`~rankings_etl.budget.sqlite_ledger`) or a
+Postgres database shared by many (:mod:`~rankings_etl.budget.postgres_ledger`). Callers see
+only :class:`Ledger`, and :func:`open_ledger` picks the storage from ``RANKINGS_BUDGET_DB``.
 
 Rolling windows
 ---------------
-Each ``sent`` row holds the time its slot was taken (wall-clock epoch seconds: every process on
-the machine must agree on it, which a monotonic clock would not). The minute budget of a key is
+Each ``sent`` row holds the time its slot was taken (wall-clock epoch seconds: every process
+must agree on it, which a monotonic clock would not; a Postgres ledger uses the database
+server's clock, so machines whose clocks drift still agree). The minute budget of a key is
 the number of its rows in the last ``60 s + margin``; the day budget of an account is its rows
 in the last ``24 h + margin`` plus the slots other runs hold in unexpired reservations. The
 small margin absorbs the gap between taking a slot and the server receiving the request, so the
@@ -51,12 +53,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import random
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import Protocol, runtime_checkable
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_ACCOUNT = "default"
 MINUTE_SECONDS = 60.0
@@ -66,30 +67,25 @@ SCHEMA_VERSION = 1
 #: Rows older than this (beyond the day window) are pruned: nothing can count them any more.
 RETENTION_SECONDS = 2 * DAY_SECONDS
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS slots (
-    id      INTEGER PRIMARY KEY AUTOINCREMENT,
-    at      REAL    NOT NULL,  -- epoch s: when sent (reserved: when reserved or renewed)
-    state   TEXT    NOT NULL CHECK (state IN ('sent', 'reserved')),
-    key_fp  TEXT    NOT NULL,  -- the key's fingerprint, never the key
-    account TEXT    NOT NULL,
-    holder  TEXT,              -- the reservation this slot belongs (or belonged) to
-    run_id  TEXT,              -- the Dagster run that took it, when known
-    expires REAL,              -- reserved: when an unused slot stops counting
-    status  INTEGER,           -- HTTP status of the request, once known
-    label   TEXT               -- what was requested, e.g. 2025-06-15..2025-06-15
-);
-CREATE INDEX IF NOT EXISTS slots_by_account ON slots (account, state, at);
-CREATE INDEX IF NOT EXISTS slots_by_key ON slots (key_fp, state, at);
-CREATE INDEX IF NOT EXISTS slots_by_holder ON slots (holder, state);
-CREATE TABLE IF NOT EXISTS penalties (
-    key_fp  TEXT PRIMARY KEY,  -- the key the server told to back off
-    account TEXT NOT NULL,
-    at      REAL NOT NULL,     -- when the 429 arrived
-    until   REAL NOT NULL,     -- no process sends with this key before then
-    reason  TEXT NOT NULL
-);
-"""
+
+class LedgerError(Exception):
+    """The ledger could not be read or written (a database that is down, locked, or not ours).
+
+    The message names the ledger (never a password) and what went wrong.
+    """
+
+
+#: Everything a ledger call may raise when its storage fails, for callers that must go on
+#: (recording a status, releasing a reservation that expires by itself anyway).
+LEDGER_ERRORS: tuple[type[Exception], ...] = (LedgerError, sqlite3.Error)
+
+
+class Cursor(Protocol):
+    """What the arithmetic needs from a database: ``sqlite3.Connection`` is one."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any: ...
+
+    def executemany(self, sql: str, seq_of_parameters: Any) -> Any: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,6 +253,12 @@ class Ledger(Protocol):
     ) -> Usage:
         """Used and remaining per window, next free slots, recent requests."""
 
+    def clock(self) -> float:
+        """Epoch seconds on the clock every user of this ledger shares: pass it as ``now``."""
+
+    def exists(self) -> bool:
+        """Whether the ledger has been created (reading must not create one)."""
+
 
 def _nth_release(release_times: list[float], n: int) -> float | None:
     """When the n-th (1-based) earliest of these slots frees, or None if there are fewer."""
@@ -266,109 +268,33 @@ def _nth_release(release_times: list[float], n: int) -> float | None:
     return ordered[n - 1] if n <= len(ordered) else None
 
 
-class SQLiteLedger:
-    """The ledger in one SQLite file (WAL), shared by every process on the machine.
+class SQLLedger:
+    """The budget arithmetic, in SQL that SQLite and Postgres both run.
 
-    Each call opens its own short-lived connection (cheap next to an HTTP request, and safe
-    across threads and forks) and runs in ``BEGIN IMMEDIATE``: the write lock is taken before
-    anything is read, so two processes can never both see the last free slot.
+    Subclasses provide the storage: :meth:`_write` (a transaction that no other process's
+    write can interleave with, taken before anything is read) and :meth:`_read` (a consistent
+    snapshot), each yielding something with ``execute(sql, params)`` that returns a cursor.
+    Statements use ``?`` placeholders.
     """
 
-    def __init__(self, path: str | Path, limits: Limits, *, busy_timeout_seconds: float = 30.0):
-        self.path = Path(path)
-        self.limits = limits
-        self.busy_timeout_seconds = busy_timeout_seconds
-        self._initialized = False
+    limits: Limits
+    #: "holder is not this value (NULL included)", which the two dialects spell differently.
+    _IS_NOT = "IS NOT"
 
-    def __repr__(self) -> str:
-        return f"SQLiteLedger({str(self.path)!r}, {self.limits})"
+    def _write(self) -> contextlib.AbstractContextManager[Cursor]:
+        raise NotImplementedError
 
-    # --- connections ------------------------------------------------------------------------
+    def _read(self) -> contextlib.AbstractContextManager[Cursor]:
+        raise NotImplementedError
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=self.busy_timeout_seconds, isolation_level=None)
-        con.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_seconds * 1000)}")
-        if not self._initialized:
-            self._initialize(con)
-        con.execute("PRAGMA synchronous = FULL")
-        return con
-
-    def _initialize(self, con: sqlite3.Connection) -> None:
-        self._ensure_wal(con)
-        with self._transaction(con):
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise sqlite3.OperationalError(
-                    f"{self.path} has rate-budget schema v{version}; this code knows "
-                    f"v{SCHEMA_VERSION}: upgrade rankings_etl"
-                )
-            for statement in SCHEMA.split(";\n"):
-                if statement.strip():
-                    con.execute(statement)
-            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        self._initialized = True
-
-    def _ensure_wal(self, con: sqlite3.Connection) -> None:
-        """Put the file in WAL mode (once: the mode is stored in the file).
-
-        Switching needs a moment with no other connection, and SQLite reports "locked" at
-        once rather than calling the busy handler, so processes that all open a new ledger
-        together retry here until one of them has switched it.
-        """
-        deadline = time.monotonic() + self.busy_timeout_seconds
-        while True:
-            try:
-                mode = con.execute("PRAGMA journal_mode").fetchone()[0]
-                if str(mode).lower() != "wal":
-                    mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if str(mode).lower() == "wal":
-                    return
-                problem = f"the journal mode stayed {mode!r}"
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                problem = str(exc)
-            if time.monotonic() > deadline:
-                raise sqlite3.OperationalError(f"{self.path}: could not switch to WAL: {problem}")
-            time.sleep(random.uniform(0.005, 0.05))
-
-    @staticmethod
-    @contextlib.contextmanager
-    def _transaction(
-        con: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE"
-    ) -> Iterator[sqlite3.Connection]:
-        con.execute(begin)
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        con = self._connect()
-        try:
-            with self._transaction(con):
-                yield con
-        finally:
-            con.close()
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot (WAL readers never block writers, nor wait for them)."""
-        con = self._connect()
-        try:
-            with self._transaction(con, "BEGIN DEFERRED"):
-                yield con
-        finally:
-            con.close()
+    def clock(self) -> float:
+        """Epoch seconds on the clock every user of this ledger shares."""
+        return wall_clock()
 
     # --- the arithmetic ---------------------------------------------------------------------
 
     def _day_releases(
-        self, con: sqlite3.Connection, account: str, now: float, exclude_holder: str | None
+        self, con: Cursor, account: str, now: float, exclude_holder: str | None
     ) -> tuple[list[float], int]:
         """When each slot counting against the account's day frees, and how many are reserved.
 
@@ -383,23 +309,21 @@ class SQLiteLedger:
         ).fetchall()
         reserved = con.execute(
             "SELECT id FROM slots WHERE account = ? AND state = 'reserved' AND expires > ?"
-            " AND holder IS NOT ?",
+            f" AND holder {self._IS_NOT} ?",
             (account, now, exclude_holder),
         ).fetchall()
         releases = [at + self.limits.day_window for (at,) in sent]
         releases += [now + self.limits.day_window] * len(reserved)
         return releases, len(reserved)
 
-    def _minute_sent(self, con: sqlite3.Connection, key_fp: str, now: float) -> list[float]:
+    def _minute_sent(self, con: Cursor, key_fp: str, now: float) -> list[float]:
         rows = con.execute(
             "SELECT at FROM slots WHERE key_fp = ? AND state = 'sent' AND at > ?",
             (key_fp, now - self.limits.minute_window),
         ).fetchall()
         return sorted(at for (at,) in rows)
 
-    def _penalty(
-        self, con: sqlite3.Connection, key_fp: str, now: float
-    ) -> tuple[float, str] | None:
+    def _penalty(self, con: Cursor, key_fp: str, now: float) -> tuple[float, str] | None:
         row = con.execute(
             "SELECT until, reason FROM penalties WHERE key_fp = ? AND until > ?", (key_fp, now)
         ).fetchone()
@@ -470,9 +394,9 @@ class SQLiteLedger:
             else:
                 slot_id = con.execute(
                     "INSERT INTO slots (at, state, key_fp, account, holder, run_id, label)"
-                    " VALUES (?, 'sent', ?, ?, ?, ?, ?)",
+                    " VALUES (?, 'sent', ?, ?, ?, ?, ?) RETURNING id",
                     (now, key_fp, account, holder, run_id, label),
-                ).lastrowid
+                ).fetchone()[0]
             day_used = len(self._day_releases(con, account, now, None)[0])
             return Grant(slot_id, now, len(minute) + 1, day_used, own is not None)
 
@@ -524,7 +448,8 @@ class SQLiteLedger:
                 "INSERT INTO penalties (key_fp, account, at, until, reason)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_fp) DO UPDATE SET"
                 " account = excluded.account, at = excluded.at, reason = excluded.reason,"
-                " until = max(penalties.until, excluded.until)",
+                " until = CASE WHEN excluded.until > penalties.until"
+                " THEN excluded.until ELSE penalties.until END",
                 (key_fp, account, now, until, reason),
             )
 
@@ -567,7 +492,7 @@ class SQLiteLedger:
             recent=records,
         )
 
-    def _key_usage(self, con: sqlite3.Connection, key_fp: str, now: float) -> KeyUsage:
+    def _key_usage(self, con: Cursor, key_fp: str, now: float) -> KeyUsage:
         minute = self._minute_sent(con, key_fp, now)
         next_free = None
         if len(minute) >= self.limits.per_minute:
@@ -583,25 +508,41 @@ class SQLiteLedger:
         )
 
 
-def open_ledger(url: str, limits: Limits, *, busy_timeout_seconds: float = 30.0) -> Ledger:
-    """The ledger named by ``RANKINGS_BUDGET_DB``: a SQLite path (or ``sqlite:///path``).
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
-    A ``postgresql://`` URL is reserved for a multi-machine ledger that implements
-    :class:`Ledger` on Postgres; it is not written yet, so it is refused clearly rather than
-    silently falling back to a per-machine file.
+
+def ledger_name(url: str) -> str:
+    """How to name the ledger in messages and the UI: the URL without its password."""
+    parts = urlsplit(url)
+    if not url.startswith(POSTGRES_SCHEMES) or parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def open_ledger(url: str, limits: Limits, *, busy_timeout_seconds: float = 30.0) -> Ledger:
+    """The ledger named by ``RANKINGS_BUDGET_DB``.
+
+    A file path (or ``sqlite:///path``) is a SQLite ledger shared by the processes of one
+    machine; a ``postgresql://`` URL is a Postgres ledger shared by every machine that can
+    reach the database. Anything else is refused rather than guessed at.
     """
-    if url.startswith(("postgresql://", "postgres://")):
-        raise ValueError(
-            "RANKINGS_BUDGET_DB is a postgresql:// URL, but only the SQLite ledger exists so "
-            "far: set it to a file path (one machine), or add a Postgres Ledger in "
-            "rankings_etl/budget/ledger.py"
-        )
+    if url.startswith(POSTGRES_SCHEMES):
+        from rankings_etl.budget.postgres_ledger import PostgresLedger
+
+        return PostgresLedger(url, limits, lock_timeout_seconds=busy_timeout_seconds)
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
     if "://" in path:
-        raise ValueError(f"RANKINGS_BUDGET_DB must be a file path or sqlite:/// URL: {url!r}")
+        scheme = path.split("://", 1)[0]
+        raise ValueError(
+            f"RANKINGS_BUDGET_DB must be a file path, a sqlite:/// URL or a postgresql:// URL; "
+            f"got a {scheme}:// URL"
+        )
+    from rankings_etl.budget.sqlite_ledger import SQLiteLedger
+
     return SQLiteLedger(path, limits, busy_timeout_seconds=busy_timeout_seconds)
 
 
 def wall_clock() -> float:
-    """The ledger's clock: epoch seconds, the one clock all processes on a machine share."""
+    """This machine's clock: epoch seconds, the one clock all its processes share."""
     return time.time()

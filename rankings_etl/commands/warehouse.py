@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,13 +118,14 @@ def _budget_remaining() -> int | None:
     from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
 
     database = os.getenv("RANKINGS_BUDGET_DB") or DEFAULT_BUDGET_DB
-    if not Path(database).exists():
-        return None
     limits = Limits(
         per_minute=int(os.getenv("OPENROUTER_RATE_PER_MINUTE") or RATE_PER_MINUTE),
         per_day=int(os.getenv("OPENROUTER_RATE_PER_DAY") or RATE_PER_DAY),
     )
-    return open_ledger(database, limits).usage(DEFAULT_ACCOUNT, time.time()).day_remaining
+    ledger = open_ledger(database, limits)
+    if not ledger.exists():
+        return None
+    return ledger.usage(DEFAULT_ACCOUNT, ledger.clock()).day_remaining
 
 
 def _parse_date(ctx, param, value):

@@ -19,7 +19,6 @@ import datetime as dt
 import email.utils
 import json
 import math
-import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -29,7 +28,7 @@ import tenacity
 from pydantic import Field, PrivateAttr
 
 from rankings_etl.budget.keys import key_fingerprint
-from rankings_etl.budget.ledger import Grant
+from rankings_etl.budget.ledger import LEDGER_ERRORS, Grant
 from rankings_etl.budget.report import duration, when
 from rankings_etl.contract import DEFAULT_BASE_URL, ENDPOINT_PATH
 from rankings_etl.errors import (
@@ -153,7 +152,7 @@ class OpenRouterClient(dg.ConfigurableResource):
         figures: dict[str, Any] = {"budget_requests_spent": self._spent}
         try:
             usage = self.budget.usage(self.key_fingerprint, recent=0)
-        except (sqlite3.Error, OSError, ValueError) as exc:
+        except (*LEDGER_ERRORS, OSError, ValueError) as exc:
             dg.get_dagster_logger().warning(f"rate budget: could not read the ledger: {exc}")
             return figures
         key = usage.key(self.key_fingerprint)
@@ -261,7 +260,7 @@ class OpenRouterClient(dg.ConfigurableResource):
             return
         try:
             self.budget.settle(grant, status)
-        except sqlite3.Error as exc:  # the slot is counted; only its status is lost
+        except LEDGER_ERRORS as exc:  # the slot is counted; only its status is lost
             dg.get_dagster_logger().warning(f"rate budget: could not record a status: {exc}")
 
     def _penalize(self, window: Window, retry_after: float | None) -> None:
@@ -273,7 +272,7 @@ class OpenRouterClient(dg.ConfigurableResource):
             seconds = self.budget.penalize(
                 self.key_fingerprint, retry_after, f"HTTP 429 on {window}, {told}"
             )
-        except sqlite3.Error as exc:
+        except LEDGER_ERRORS as exc:
             log.warning(f"rate budget: could not record a 429 in the ledger: {exc}")
             return
         log.warning(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,7 +23,15 @@ import dagster as dg
 from pydantic import Field, PrivateAttr
 
 from rankings_etl.budget import DEFAULT_ACCOUNT, DEFAULT_BUDGET_DB
-from rankings_etl.budget.ledger import Grant, Ledger, Limits, Refuse, Usage, open_ledger
+from rankings_etl.budget.ledger import (
+    LEDGER_ERRORS,
+    Grant,
+    Ledger,
+    Limits,
+    Refuse,
+    Usage,
+    open_ledger,
+)
 from rankings_etl.budget.report import day_refusal, duration, wait_reason
 from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
 from rankings_etl.errors import BudgetExhaustedError
@@ -39,7 +46,10 @@ class RateBudget(dg.ConfigurableResource):
 
     database: str = Field(
         default=DEFAULT_BUDGET_DB,
-        description="The ledger: a SQLite file path shared by all processes (RANKINGS_BUDGET_DB).",
+        description=(
+            "The ledger (RANKINGS_BUDGET_DB): a SQLite file path shared by the processes of one "
+            "machine, or a postgresql:// URL shared by every machine."
+        ),
     )
     per_minute: int = Field(
         default=RATE_PER_MINUTE,
@@ -77,12 +87,16 @@ class RateBudget(dg.ConfigurableResource):
     )
 
     _ledger: Ledger | None = PrivateAttr(default=None)
-    _clock: Callable[[], float] = PrivateAttr(default=time.time)
+    _clock: Callable[[], float] | None = PrivateAttr(default=None)  # tests inject a fake
     _sleep: Callable[[float], None] = PrivateAttr(default=time.sleep)
 
     @property
     def limits(self) -> Limits:
         return Limits(self.per_minute, self.per_day, self.margin_seconds)
+
+    def now(self) -> float:
+        """Epoch seconds on the ledger's clock (a Postgres ledger's is the server's)."""
+        return self._clock() if self._clock is not None else self.ledger().clock()
 
     def ledger(self) -> Ledger:
         if self._ledger is None:
@@ -104,7 +118,7 @@ class RateBudget(dg.ConfigurableResource):
         ledger = self.ledger()
         waited = 0.0
         while True:
-            now = self._clock()
+            now = self.now()
             decision = ledger.take(
                 key_fp, self.account, now, holder=holder, run_id=run_id, label=label
             )
@@ -137,7 +151,7 @@ class RateBudget(dg.ConfigurableResource):
         """
         holder = f"{(run_id or 'adhoc')[:8]}-{uuid.uuid4().hex[:12]}"
         ledger = self.ledger()
-        now = self._clock()
+        now = self.now()
         outcome = ledger.reserve(
             holder,
             key_fp,
@@ -155,7 +169,7 @@ class RateBudget(dg.ConfigurableResource):
         finally:
             try:
                 ledger.release(holder)
-            except sqlite3.Error as exc:  # it expires by itself; don't mask the run's outcome
+            except LEDGER_ERRORS as exc:  # it expires by itself; don't mask the run's outcome
                 dg.get_dagster_logger().warning(
                     f"rate budget: could not release reservation {holder} ({exc}); "
                     f"it expires within {duration(self.reservation_ttl_seconds)}"
@@ -168,9 +182,9 @@ class RateBudget(dg.ConfigurableResource):
     def penalize(self, key_fp: str, retry_after: float | None, reason: str) -> float:
         """A 429: make every process back off ``key_fp``; return for how long."""
         seconds = self.penalty_seconds_without_retry_after if retry_after is None else retry_after
-        now = self._clock()
+        now = self.now()
         self.ledger().penalize(key_fp, self.account, now, now + seconds, reason)
         return seconds
 
     def usage(self, key_fp: str | None = None, recent: int = 20) -> Usage:
-        return self.ledger().usage(self.account, self._clock(), key_fp=key_fp, recent=recent)
+        return self.ledger().usage(self.account, self.now(), key_fp=key_fp, recent=recent)

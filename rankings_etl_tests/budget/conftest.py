@@ -1,7 +1,8 @@
-"""Fixtures for the rate-budget tests: a ledger file, a Dagster instance, a project environment.
+"""Fixtures for the rate-budget tests: a ledger, a Dagster instance, a project environment.
 
-The sandbox server fixtures (``sandbox``, ``sandbox_factory``) come from the suite's root
-``conftest.py``.
+``ledger_url`` runs a test twice, once against a SQLite file and once against a real Postgres
+database: both ledgers must pass the same suite. The sandbox and Postgres server fixtures come
+from the suite's root ``conftest.py``.
 """
 
 import os
@@ -18,21 +19,45 @@ API_KEY = "sk-or-v1-budget-test-0123456789abcdef"
 
 @pytest.fixture
 def budget_db(tmp_path):
-    """Where this test's ledger lives (created by the first request)."""
+    """Where this test's SQLite ledger lives (created by the first request)."""
     return tmp_path / "data" / "rate_budget.sqlite"
 
 
-def sent_slots(budget_db):
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger_url(request, tmp_path):
+    """``RANKINGS_BUDGET_DB`` for this test: a SQLite file, then a fresh Postgres database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "data" / "rate_budget.sqlite")
+    return request.getfixturevalue("postgres_url")
+
+
+def ledger_rows(url, sql):
+    """Rows of a query against the ledger's own tables, whichever database holds them."""
+    url = str(url)
+    if url.startswith("postgresql://"):
+        import psycopg2
+
+        con = psycopg2.connect(url)
+        try:
+            with con.cursor() as cur:
+                cur.execute("SET search_path TO rankings_budget")
+                cur.execute(sql)
+                return [tuple(row) for row in cur.fetchall()]
+        finally:
+            con.close()
+    with sqlite3.connect(url) as con:
+        return con.execute(sql).fetchall()
+
+
+def sent_slots(url):
     """(at, status, label) of every request the ledger let through, oldest first."""
-    with sqlite3.connect(budget_db) as con:
-        return con.execute(
-            "SELECT at, status, label FROM slots WHERE state = 'sent' ORDER BY at, id"
-        ).fetchall()
+    return ledger_rows(
+        url, "SELECT at, status, label FROM slots WHERE state = 'sent' ORDER BY at, id"
+    )
 
 
-def held_slots(budget_db):
-    with sqlite3.connect(budget_db) as con:
-        return con.execute("SELECT count(*) FROM slots WHERE state = 'reserved'").fetchone()[0]
+def held_slots(url):
+    return ledger_rows(url, "SELECT count(*) FROM slots WHERE state = 'reserved'")[0][0]
 
 
 class ProjectRuns:
@@ -94,9 +119,10 @@ class ProjectRuns:
 
 @pytest.fixture
 def project_runs(tmp_path, budget_db):
-    """Build a :class:`ProjectRuns` for a sandbox URL and budget settings (env var names)."""
+    """Build a :class:`ProjectRuns` for a sandbox URL and budget settings (env var names);
+    ``ledger=`` a URL shares that ledger instead of this test's SQLite file."""
 
-    def make(base_url, **settings):
-        return ProjectRuns(tmp_path, base_url, budget_db, **settings)
+    def make(base_url, ledger=None, **settings):
+        return ProjectRuns(tmp_path, base_url, ledger or budget_db, **settings)
 
     return make

@@ -1,24 +1,23 @@
-"""``rankings-etl budget``: the ledger as a person (or a script) reads it."""
+"""``rankings-etl budget``: the ledger as a person (or a script) reads it (SQLite; Postgres)."""
 
 import json
-import time
 
 import pytest
 from click.testing import CliRunner
 
+from rankings_etl.budget import Limits, open_ledger
 from rankings_etl.budget.cli import budget
 from rankings_etl.budget.keys import key_fingerprint
-from rankings_etl.budget.ledger import Limits, SQLiteLedger
 
 API_KEY = "sk-or-v1-cli-test-0123456789"
 FP = key_fingerprint(API_KEY)
 
 
 @pytest.fixture
-def ledger_path(tmp_path):
-    path = tmp_path / "rate_budget.sqlite"
-    ledger = SQLiteLedger(path, Limits(per_minute=2, per_day=5))
-    now = time.time()
+def ledger_path(ledger_url):
+    path = ledger_url
+    ledger = open_ledger(path, Limits(per_minute=2, per_day=5))
+    now = ledger.clock()
     for offset, status in ((-30, 500), (-29, 200)):
         grant = ledger.take(
             FP, "default", now + offset, label="2025-06-15..2025-06-15", run_id="r1"
@@ -91,7 +90,22 @@ def test_a_missing_ledger_is_reported_empty_and_not_created(tmp_path):
     assert not path.exists()
 
 
-def test_a_postgres_url_is_refused_clearly(tmp_path):
-    result = CliRunner().invoke(budget, ["--db", "postgresql://budget@db/rankings"])
+def test_an_empty_postgres_database_is_reported_empty_and_left_untouched(postgres_url):
+    out = run(["--db", postgres_url])
+    assert "no ledger at" in out and "0 of 500 used, 500 remaining" in out
+    assert not open_ledger(postgres_url, Limits(per_minute=2, per_day=5)).exists()
+
+
+def test_an_unreachable_postgres_ledger_fails_naming_it_without_the_password():
+    url = "postgresql://budget:s3cret-pw@127.0.0.1:9/rankings"
+    result = CliRunner().invoke(budget, ["--db", url])
+    assert result.exit_code == 1
+    assert "cannot read the ledger postgresql://budget:***@127.0.0.1:9/rankings" in result.output
+    assert "s3cret-pw" not in result.output
+
+
+def test_an_unsupported_url_is_a_usage_error():
+    result = CliRunner().invoke(budget, ["--db", "mysql://budget:pw@db/rankings"])
     assert result.exit_code == 2  # a usage error: the --db value is unusable
-    assert "only the SQLite ledger exists so far" in result.output
+    assert "a file path, a sqlite:/// URL or a postgresql:// URL" in result.output
+    assert "pw@db" not in result.output

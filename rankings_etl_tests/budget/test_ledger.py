@@ -1,13 +1,16 @@
-"""The ledger's rolling-window arithmetic, with an injected clock: no sleeps, no Dagster."""
+"""The ledger's rolling-window arithmetic, with an injected clock: no sleeps, no Dagster.
+
+Every test runs against both storages (``ledger_url``: a SQLite file, a Postgres database).
+"""
 
 import sqlite3
+import time
 
 import pytest
 
-from rankings_etl.budget.ledger import (
-    DAY_SECONDS,
-    RETENTION_SECONDS,
+from rankings_etl.budget import (
     Grant,
+    LedgerError,
     Limits,
     Refuse,
     Reservation,
@@ -15,6 +18,10 @@ from rankings_etl.budget.ledger import (
     Wait,
     open_ledger,
 )
+from rankings_etl.budget.ledger import DAY_SECONDS, RETENTION_SECONDS
+from rankings_etl.budget.postgres_ledger import PostgresLedger
+
+from .conftest import ledger_rows
 
 T0 = 1_800_000_000.0  # an arbitrary epoch second
 KEY = "aaaaaaaaaaaa"
@@ -23,8 +30,8 @@ ACCOUNT = "default"
 
 
 @pytest.fixture
-def ledger(tmp_path):
-    return SQLiteLedger(tmp_path / "budget.sqlite", Limits(per_minute=2, per_day=5))
+def ledger(ledger_url):
+    return open_ledger(ledger_url, Limits(per_minute=2, per_day=5))
 
 
 def take(ledger, now, key=KEY, account=ACCOUNT, **kwargs):
@@ -58,13 +65,12 @@ def test_the_minute_is_rolling_not_a_calendar_minute(ledger):
     assert isinstance(wait, Wait) and wait.until == T0 + 58 + 61
 
 
-def test_wait_counts_how_many_must_leave_when_the_window_is_over_full(tmp_path):
-    path = tmp_path / "budget.sqlite"
-    roomy = SQLiteLedger(path, Limits(per_minute=4, per_day=100, margin_seconds=0))
+def test_wait_counts_how_many_must_leave_when_the_window_is_over_full(ledger_url):
+    roomy = open_ledger(ledger_url, Limits(per_minute=4, per_day=100, margin_seconds=0))
     for offset in (0, 1, 2, 3):
         assert isinstance(roomy.take(KEY, ACCOUNT, T0 + offset), Grant)
     # Someone lowered the limit to 2 with 4 requests in the window: two must leave first.
-    strict = SQLiteLedger(path, Limits(per_minute=2, per_day=100, margin_seconds=0))
+    strict = open_ledger(ledger_url, Limits(per_minute=2, per_day=100, margin_seconds=0))
     wait = strict.take(KEY, ACCOUNT, T0 + 5)
     assert isinstance(wait, Wait) and wait.until == T0 + 2 + 60
 
@@ -98,8 +104,8 @@ def test_day_budget_refuses_at_once_and_says_when_the_next_slot_frees(ledger):
     assert isinstance(refused, Refuse) and refused.next_free == T0 + 3600 + DAY_SECONDS + 1
 
 
-def test_an_exhausted_day_refuses_rather_than_waiting_out_the_minute(ledger):
-    small = SQLiteLedger(ledger.path, Limits(per_minute=2, per_day=2))
+def test_an_exhausted_day_refuses_rather_than_waiting_out_the_minute(ledger_url):
+    small = open_ledger(ledger_url, Limits(per_minute=2, per_day=2))
     assert isinstance(small.take(KEY, ACCOUNT, T0), Grant)
     assert isinstance(small.take(KEY, ACCOUNT, T0), Grant)
     assert isinstance(small.take(KEY, ACCOUNT, T0 + 1), Refuse)
@@ -180,7 +186,7 @@ def test_a_penalty_makes_every_taker_of_that_key_wait(ledger):
     assert isinstance(take(ledger, T0 + 30), Grant)
 
 
-def test_usage_reports_windows_next_free_slots_and_recent_requests(ledger):
+def test_usage_reports_windows_next_free_slots_and_recent_requests(ledger, ledger_url):
     first = take(ledger, T0, label="2025-06-15..2025-06-15", run_id="run-1")
     ledger.settle(first.slot_id, 500)
     second = take(ledger, T0 + 5, label="2025-06-15..2025-06-15", run_id="run-1")
@@ -208,32 +214,97 @@ def test_usage_reports_windows_next_free_slots_and_recent_requests(ledger):
     later = ledger.usage(ACCOUNT, T0 + 100, key_fp="dddddddddddd")
     assert later.key("dddddddddddd").minute_used == 0
     assert later.key(KEY).minute_remaining == 2
-    full_day = SQLiteLedger(ledger.path, Limits(per_minute=2, per_day=3)).usage(ACCOUNT, T0 + 7)
+    full_day = open_ledger(ledger_url, Limits(per_minute=2, per_day=3)).usage(ACCOUNT, T0 + 7)
     assert full_day.day_next_free == T0 + DAY_SECONDS + 1
 
 
-def test_rows_are_pruned_once_no_window_can_count_them(ledger):
+def test_rows_are_pruned_once_no_window_can_count_them(ledger, ledger_url):
     take(ledger, T0)
     take(ledger, T0 + RETENTION_SECONDS + 1)
-    with sqlite3.connect(ledger.path) as con:
-        assert con.execute("SELECT count(*) FROM slots").fetchone() == (1,)
+    assert ledger_rows(ledger_url, "SELECT count(*) FROM slots") == [(1,)]
 
 
-def test_the_ledger_file_is_in_wal_mode_with_a_versioned_schema(ledger):
+def test_the_ledger_exists_only_once_something_used_it(ledger):
+    assert not ledger.exists()
+    ledger.usage(ACCOUNT, T0)
+    assert ledger.exists()
+
+
+def test_the_ledger_file_is_in_wal_mode_with_a_versioned_schema(tmp_path):
+    ledger = SQLiteLedger(tmp_path / "budget.sqlite", Limits(per_minute=2, per_day=5))
     take(ledger, T0)
     with sqlite3.connect(ledger.path) as con:
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert con.execute("PRAGMA user_version").fetchone() == (1,)
 
 
-def test_open_ledger_accepts_paths_and_refuses_what_it_cannot_serve(tmp_path):
+def test_the_postgres_ledger_keeps_to_its_own_schema_with_a_version(postgres_url):
+    take(open_ledger(postgres_url, Limits(per_minute=2, per_day=5)), T0)
+    tables = ledger_rows(
+        postgres_url,
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 2",
+    )
+    assert tables == [
+        ("rankings_budget", "meta"),
+        ("rankings_budget", "penalties"),
+        ("rankings_budget", "slots"),
+    ]
+    assert ledger_rows(postgres_url, "SELECT name, value FROM meta") == [("schema_version", "1")]
+
+
+def test_a_newer_postgres_schema_is_refused_not_misread(postgres_url):
+    open_ledger(postgres_url, Limits(per_minute=2, per_day=5)).usage(ACCOUNT, T0)
+    import psycopg2
+
+    with psycopg2.connect(postgres_url) as con, con.cursor() as cur:
+        cur.execute("UPDATE rankings_budget.meta SET value = '99'")
+    con.close()
+    with pytest.raises(LedgerError, match="schema v99; this code knows v1: upgrade"):
+        open_ledger(postgres_url, Limits(per_minute=2, per_day=5)).take(KEY, ACCOUNT, T0)
+
+
+def test_the_postgres_clock_is_the_servers(postgres_url, monkeypatch):
+    import psycopg2
+
+    def server_time(cur):
+        cur.execute("SELECT extract(epoch FROM clock_timestamp())::float8")
+        return cur.fetchone()[0]
+
+    # This machine's clock runs 40 s fast; the ledger still stamps slots on the server's.
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 40)
+    ledger = open_ledger(postgres_url, Limits(per_minute=2, per_day=5))
+    with psycopg2.connect(postgres_url) as con, con.cursor() as cur:
+        before = server_time(cur)
+        ours = ledger.clock()
+        after = server_time(cur)
+    con.close()
+    assert before - 0.05 <= ours <= after + 0.05
+    grant = ledger.take(KEY, ACCOUNT, ledger.clock())
+    assert abs(grant.at - real_time()) < 1.0
+
+
+def test_an_unreachable_postgres_ledger_says_which_without_its_password():
+    # Port 9 (discard) on loopback: nothing listens there.
+    url = "postgresql://budget:s3cret-pw@127.0.0.1:9/rankings"
+    ledger = open_ledger(url, Limits(per_minute=2, per_day=5))
+    assert "s3cret-pw" not in repr(ledger)
+    with pytest.raises(LedgerError) as failure:
+        ledger.take(KEY, ACCOUNT, T0)
+    message = str(failure.value)
+    assert "rate-budget ledger postgresql://budget:***@127.0.0.1:9/rankings" in message
+    assert "could not connect" in message and "s3cret-pw" not in message
+
+
+def test_open_ledger_accepts_paths_and_postgres_urls_and_refuses_the_rest(tmp_path):
     limits = Limits(per_minute=30, per_day=500)
     assert open_ledger(str(tmp_path / "a.sqlite"), limits).path == tmp_path / "a.sqlite"
     assert open_ledger(f"sqlite:///{tmp_path}/b.sqlite", limits).path == tmp_path / "b.sqlite"
-    with pytest.raises(ValueError, match="postgresql:// URL, but only the SQLite ledger"):
-        open_ledger("postgresql://budget@db/rankings", limits)
-    with pytest.raises(ValueError, match="file path or sqlite:///"):
-        open_ledger("mysql://x/y", limits)
+    for url in ("postgresql://budget@db/rankings", "postgres://budget@db/rankings"):
+        assert isinstance(open_ledger(url, limits), PostgresLedger)  # connects on first use
+    with pytest.raises(ValueError, match="file path, a sqlite:/// URL or a postgresql:// URL"):
+        open_ledger("mysql://user:pw@x/y", limits)
 
 
 def test_limits_must_be_positive():

@@ -1,17 +1,18 @@
-"""Several real processes racing for the last slots of one ledger file."""
+"""Several real processes racing for the last slots of one ledger (a SQLite file; Postgres)."""
 
 import multiprocessing
-import sqlite3
 import time
 
-from rankings_etl.budget.ledger import Grant, Limits, Reservation, SQLiteLedger
+from rankings_etl.budget import Grant, Limits, Reservation, open_ledger
+
+from .conftest import ledger_rows
 
 KEY = "aaaaaaaaaaaa"
 PROCESSES = 4
 
 
-def _take_many(path, start_at, attempts, queue):
-    ledger = SQLiteLedger(path, Limits(per_minute=1000, per_day=25))
+def _take_many(url, start_at, attempts, queue):
+    ledger = open_ledger(url, Limits(per_minute=1000, per_day=25))
     while time.time() < start_at:  # line up, so the processes really collide
         time.sleep(0.001)
     granted = sum(
@@ -20,8 +21,8 @@ def _take_many(path, start_at, attempts, queue):
     queue.put(granted)
 
 
-def _reserve(path, holder, start_at, queue):
-    ledger = SQLiteLedger(path, Limits(per_minute=1000, per_day=25))
+def _reserve(url, holder, start_at, queue):
+    ledger = open_ledger(url, Limits(per_minute=1000, per_day=25))
     while time.time() < start_at:
         time.sleep(0.001)
     outcome = ledger.reserve(holder, KEY, "default", 10, time.time(), ttl=600)
@@ -44,19 +45,14 @@ def _run_all(target, args_for):
     return [queue.get(timeout=5) for _ in workers]
 
 
-def test_processes_racing_for_a_day_budget_get_exactly_the_limit(tmp_path):
-    path = tmp_path / "budget.sqlite"
-    granted = _run_all(_take_many, lambda i, start_at: (path, start_at, 10))
+def test_processes_racing_for_a_day_budget_get_exactly_the_limit(ledger_url):
+    # Every process also creates the (new) ledger at the same moment: that must not race either.
+    granted = _run_all(_take_many, lambda i, start_at: (ledger_url, start_at, 10))
     assert sum(granted) == 25, granted
-    with sqlite3.connect(path) as con:
-        assert con.execute("SELECT count(*) FROM slots WHERE state = 'sent'").fetchone() == (25,)
+    assert ledger_rows(ledger_url, "SELECT count(*) FROM slots WHERE state = 'sent'") == [(25,)]
 
 
-def test_processes_racing_to_reserve_never_overcommit_the_day(tmp_path):
-    path = tmp_path / "budget.sqlite"
-    held = _run_all(_reserve, lambda i, start_at: (path, f"run-{i}", start_at))
+def test_processes_racing_to_reserve_never_overcommit_the_day(ledger_url):
+    held = _run_all(_reserve, lambda i, start_at: (ledger_url, f"run-{i}", start_at))
     assert sorted(held) == [False, False, True, True]
-    with sqlite3.connect(path) as con:
-        assert con.execute("SELECT count(*) FROM slots WHERE state = 'reserved'").fetchone() == (
-            20,
-        )
+    assert ledger_rows(ledger_url, "SELECT count(*) FROM slots WHERE state = 'reserved'") == [(20,)]

@@ -1,7 +1,9 @@
 """Separate `dagster asset materialize` processes drawing on one ledger and one sandbox.
 
 This is the situation the budget exists for: the schedule, a UI backfill and a manual run are
-each their own process, and only the shared ledger stops them from overspending together.
+each their own process, and only the shared ledger stops them from overspending together. Each
+test runs with a SQLite ledger and with a Postgres one (the multi-machine setup, where these
+processes would be on different machines).
 """
 
 import datetime as dt
@@ -22,10 +24,10 @@ def busiest_minute(times, window=60.0):
 
 
 def test_three_concurrent_runs_with_two_requests_a_minute_all_succeed_without_a_429(
-    sandbox_factory, project_runs, budget_db
+    sandbox_factory, project_runs, ledger_url
 ):
     server = sandbox_factory(per_minute=2)
-    runs = project_runs(server.base_url, OPENROUTER_RATE_PER_MINUTE=2)
+    runs = project_runs(server.base_url, ledger=ledger_url, OPENROUTER_RATE_PER_MINUTE=2)
     processes = [runs.start(f"run{i}", day) for i, day in enumerate(DAYS[:3])]
     outcomes = runs.finish(processes, timeout=300)
 
@@ -38,13 +40,13 @@ def test_three_concurrent_runs_with_two_requests_a_minute_all_succeed_without_a_
     # The one that waited said how long and why.
     waits = [out for _, out in outcomes if "rate budget: waiting" in out]
     assert waits and "the minute budget of key" in waits[0]
-    assert [status for _, status, _ in sent_slots(budget_db)] == [200, 200, 200]
+    assert [status for _, status, _ in sent_slots(ledger_url)] == [200, 200, 200]
 
 
 def test_with_a_day_limit_of_three_the_fourth_concurrent_run_fails_before_any_request(
-    sandbox, project_runs, budget_db
+    sandbox, project_runs, ledger_url
 ):
-    runs = project_runs(sandbox.base_url, OPENROUTER_RATE_PER_DAY=3)
+    runs = project_runs(sandbox.base_url, ledger=ledger_url, OPENROUTER_RATE_PER_DAY=3)
     processes = [runs.start(f"run{i}", day) for i, day in enumerate(DAYS)]
     outcomes = runs.finish(processes, timeout=300)
 
@@ -55,4 +57,4 @@ def test_with_a_day_limit_of_three_the_fourth_concurrent_run_fails_before_any_re
     assert "3 of 3 requests used in the rolling 24 h" in refused
     assert "the next slot frees at" in refused
     assert sandbox.request_count() == 3
-    assert len(sent_slots(budget_db)) == 3 and held_slots(budget_db) == 0
+    assert len(sent_slots(ledger_url)) == 3 and held_slots(ledger_url) == 0

@@ -151,8 +151,10 @@ def test_the_day_budget_frees_as_the_rolling_day_moves_on(make_budget, fake_time
 
 def _defs_budget(env):
     code = (
-        "from rankings_etl.definitions import resources as r; b = r['openrouter'].budget; "
-        "print(b.database, b.per_minute, b.per_day, b.account, r['rate_budget'] is b)"
+        "import dagster as dg; from rankings_etl.definitions import resources as r; "
+        "b = r['openrouter'].budget; db = b.database; "
+        "db = f'EnvVar:{db.env_var_name}={db.get_value()}' if isinstance(db, dg.EnvVar) else db; "
+        "print(db, b.per_minute, b.per_day, b.account, r['rate_budget'] is b)"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OPENROUTER_", "RANKINGS_"))}
     result = subprocess.run(
@@ -174,4 +176,9 @@ def test_definitions_build_the_budget_from_the_environment_with_documented_defau
             "OPENROUTER_RATE_PER_MINUTE": "2",
             "OPENROUTER_RATE_PER_DAY": "3",
         }
-    ) == ["/tmp/elsewhere.sqlite", "2", "3", "default", "True"]
+    ) == ["EnvVar:RANKINGS_BUDGET_DB=/tmp/elsewhere.sqlite", "2", "3", "default", "True"]
+    # A set ledger URL travels as an EnvVar: it may hold a Postgres password, and the UI and
+    # run config then show only the variable's name.
+    assert _defs_budget({"RANKINGS_BUDGET_DB": "postgresql://u:pw@db/x"})[0] == (
+        "EnvVar:RANKINGS_BUDGET_DB=postgresql://u:pw@db/x"
+    )

@@ -42,11 +42,17 @@ JUSTIFIED = {
     "quotes doubled: COPY ... TO cannot take a parameter",
     ("exports.py", "options"): "one of two literal COPY option strings",
     ("commands/warehouse.py", "table"): "a literal tuple of our analytics table names",
-    ("budget/ledger.py", "int(self.busy_timeout_seconds * 1000)"): "an int from our settings "
-    "(PRAGMA takes no parameters)",
-    ("budget/ledger.py", "SCHEMA_VERSION"): "module constant (an int)",
-    ("budget/ledger.py", "statement"): "the module's own SCHEMA text, split per statement",
-    ("budget/ledger.py", "begin"): "'BEGIN IMMEDIATE' / 'BEGIN' chosen by the ledger itself",
+    ("budget/ledger.py", "self._IS_NOT"): "class constant: 'IS NOT' (SQLite) or "
+    "'IS DISTINCT FROM' (Postgres)",
+    ("budget/sqlite_ledger.py", "int(self.busy_timeout_seconds * 1000)"): "an int from our "
+    "settings (PRAGMA takes no parameters)",
+    ("budget/sqlite_ledger.py", "SCHEMA_VERSION"): "module constant (an int)",
+    ("budget/sqlite_ledger.py", "statement"): "the module's own SCHEMA text, split per statement",
+    ("budget/sqlite_ledger.py", "begin"): "'BEGIN IMMEDIATE' / 'BEGIN' chosen by the ledger",
+    ("budget/postgres_ledger.py", "PG_SCHEMA"): "module constant 'rankings_budget'",
+    ("budget/postgres_ledger.py", "SCHEMA"): "the module's own DDL (an f-string of PG_SCHEMA)",
+    ("budget/postgres_ledger.py", "sql.replace('?', '%s')"): "the ledger's own statements with "
+    "their ? placeholders turned into psycopg2's %s; values still travel as parameters",
 }
 
 
@@ -134,7 +140,7 @@ def test_a_bad_setting_in_the_environment_is_a_usage_error_too(tmp_path):
     assert result.exit_code == 2 and "'lots' is not a valid integer" in result.output
 
 
-@pytest.mark.parametrize("url", ["postgresql://db/budget", "http://example.com/ledger"])
+@pytest.mark.parametrize("url", ["mysql://db/budget", "http://example.com/ledger"])
 def test_an_unusable_ledger_url_is_a_usage_error(tmp_path, url):
     result = CliRunner().invoke(main, ["budget", "--db", url])
     assert result.exit_code == 2, result.output
