@@ -5,9 +5,10 @@
 Fetches the run's windows with one ``httpx.Client`` (same windows, parameters and headers as
 the client resource; no budget ledger, no retries), parses each body with
 ``rankings_etl.parsing.parse_rankings_body``, evaluates the same contract checks, writes
-``rankings_daily`` (delete-then-insert of the window, restatements, raw bodies) in one
-transaction, then builds the four analytics tables with ``rankings_etl.analytics.build_table``
-and the same checks, all on one DuckDB connection. Phase timings go to ``--json``.
+``rankings_daily`` with ``rankings_etl.ingest.store_rankings`` (delete-then-insert of the
+window, restatements, raw bodies, in one transaction), then builds the four analytics tables
+with ``rankings_etl.analytics.build_table`` and the same checks, all on one DuckDB connection.
+Phase timings go to ``--json``.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ import datetime as dt  # noqa: E402
 
 import duckdb  # noqa: E402
 import httpx  # noqa: E402
-import pandas as pd  # noqa: E402
 
 from bench.tablechecks import table_checks  # noqa: E402
 from rankings_etl.analytics import build_table  # noqa: E402
 from rankings_etl.checks import evaluate_rankings_contract  # noqa: E402
 from rankings_etl.contract import ENDPOINT_PATH  # noqa: E402
+from rankings_etl.ingest import RankingsBatch, store_rankings  # noqa: E402
 from rankings_etl.parsing import parse_rankings_body  # noqa: E402
-from rankings_etl.warehouse import ensure_schema, load_sql, replace_date_range  # noqa: E402
+from rankings_etl.warehouse import ensure_schema  # noqa: E402
 from rankings_etl.windows import Window, split_into_windows  # noqa: E402
 
 
@@ -62,15 +63,12 @@ def main() -> None:
 
     mark = time.perf_counter()
     responses = [parse_rankings_body(body, part, fetched) for part, body, fetched in bodies]
-    frame = pd.concat([r.to_rankings_frame() for r in responses], ignore_index=True)
+    batch = RankingsBatch.from_responses(responses)
     phases["parse"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     outcomes = evaluate_rankings_contract(
-        [d for r in responses for d in r.dates],
-        [s for r in responses for s in r.permaslugs],
-        [t for r in responses for t in r.total_tokens],
-        [None if pd.isna(rank) else int(rank) for rank in frame["rank"]],
+        batch.dates, batch.permaslugs, batch.total_tokens, batch.ranks
     )
     if any(o.blocks for o in outcomes):
         raise SystemExit("contract checks failed: " + "; ".join(o.summary() for o in outcomes))
@@ -81,30 +79,7 @@ def main() -> None:
     con = duckdb.connect(args.db)
     try:
         ensure_schema(con)
-        con.register("incoming", frame)
-        con.execute("BEGIN TRANSACTION")
-        con.execute(load_sql("insert_rankings_restatements"), [window.start, window.end])
-        rows["rankings_daily"] = replace_date_range(
-            con, "rankings_daily", "incoming", window.start, window.end
-        )
-        for r in responses:
-            con.execute(
-                "INSERT INTO raw_responses VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                [
-                    r.window.start,
-                    r.window.end,
-                    r.meta_start,
-                    r.meta_end,
-                    r.as_of,
-                    r.version,
-                    r.row_count,
-                    r.fetched_at,
-                    None,
-                    r.body,
-                ],
-            )
-        con.execute("COMMIT")
-        con.unregister("incoming")
+        rows["rankings_daily"] = store_rankings(con, batch, window, None).rows_written
         phases["load"] = time.perf_counter() - mark
 
         mark = time.perf_counter()

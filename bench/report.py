@@ -390,6 +390,7 @@ def write_markdown(results: dict[str, Any], summary: dict[str, Any], path: Path)
         "history size cannot change it).",
         "",
     ]
+    lines += _before_after(results, summary, path.parent / "baseline.json")
     lines += _method(results)
     lines += ["## Where the time goes", ""]
     for key, title in (
@@ -420,6 +421,77 @@ def write_markdown(results: dict[str, Any], summary: dict[str, Any], path: Path)
         if key in scenarios and "profile" in scenarios[key]:
             lines += _profile_section(title, scenarios[key]["profile"])
     path.write_text("\n".join(lines).rstrip() + "\n")
+
+
+def _before_after(results: dict[str, Any], summary: dict[str, Any], baseline: Path) -> list[str]:
+    """This run against ``bench/baseline.json``: an earlier ``results.json`` kept on purpose,
+    with a ``changes_since`` note saying what changed in the code between the two."""
+    if not baseline.exists():
+        return []
+    before = json.loads(baseline.read_text())
+    then, now = before["summary"]["rows"], summary["rows"]
+    lines = [
+        "## Before and after",
+        "",
+        f"Before: `bench/baseline.json` (`make bench` of {before['meta']['generated_at']}, load "
+        f"{before['meta']['load_before']}). After: this run. Changed in between: "
+        f"{before.get('changes_since', '(not recorded)')}",
+        "",
+    ]
+    rows = []
+    for key, row in now.items():
+        old = then.get(key)
+        if old is None:
+            continue
+        rows.append(
+            [
+                row["scenario"],
+                f"{old['wall_s']:.2f} → {row['wall_s']:.2f}",
+                f"{old['cpu_s']:.2f} → {row['cpu_s']:.2f}",
+                f"{old['peak_rss_mb']:.0f} → {row['peak_rss_mb']:.0f}",
+                f"{old['vs_dagster_floor']:.2f}x → {row['vs_dagster_floor']:.2f}x"
+                if "vs_dagster_floor" in old and "vs_dagster_floor" in row
+                else "–",
+                f"{old['cpu_vs_dagster_floor']:.2f}x → {row['cpu_vs_dagster_floor']:.2f}x"
+                if "cpu_vs_dagster_floor" in old and "cpu_vs_dagster_floor" in row
+                else "–",
+            ]
+        )
+    lines += _table(
+        [
+            "scenario",
+            "wall best (s)",
+            "CPU (s)",
+            "peak RSS (MB)",
+            "vs Dagster floor (wall)",
+            "vs Dagster floor (CPU)",
+        ],
+        rows,
+    )
+    notes = []
+    name = "load rankings_etl.definitions"
+    if name in before.get("imports", {}) and name in results.get("imports", {}):
+        old, new = before["imports"][name], results["imports"][name]
+        notes.append(
+            f"loading the code location: {old['wall_s']:.2f} s, {old['peak_rss_mb']:.0f} MB → "
+            f"{new['wall_s']:.2f} s, {new['peak_rss_mb']:.0f} MB"
+        )
+    for key in ("full_history",):
+        old_runs = before["scenarios"].get(key, {}).get("real", [])
+        new_runs = results["scenarios"].get(key, {}).get("real", [])
+        if old_runs and new_runs:
+            old_bytes = old_runs[0]["dagster"].get("materialization_event_bytes")
+            new_bytes = new_runs[0]["dagster"].get("materialization_event_bytes")
+            if old_bytes and new_bytes:
+                count = new_runs[0]["dagster"]["event_types"].get("ASSET_MATERIALIZATION", 0)
+                notes.append(
+                    f"the full history's {count} materialization events, serialized: "
+                    f"{old_bytes / 1e6:.1f} MB → {new_bytes / 1e6:.1f} MB"
+                )
+    if notes:
+        text = "; ".join(notes)
+        lines += [text[0].upper() + text[1:] + ".", ""]
+    return lines
 
 
 def _method(results: dict[str, Any]) -> list[str]:

@@ -37,6 +37,12 @@ def latest_run(home: Path, process_started: float, process_ended: float) -> dict
     finally:
         instance.dispose()
     types = Counter(e.dagster_event.event_type_value for e in events if e.is_dagster_event)
+    # What the event log stores per event is its serialized form: metadata makes it grow.
+    materialization_bytes = [
+        len(dg.serialize_value(e))
+        for e in events
+        if e.is_dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
+    ]
     stamps = {}
     for event in events:
         if event.is_dagster_event and event.dagster_event.event_type_value in (
@@ -55,6 +61,7 @@ def latest_run(home: Path, process_started: float, process_ended: float) -> dict
         "tags": {k: v for k, v in run.tags.items() if "partition" in k},
         "events": len(events),
         "event_types": dict(sorted(types.items())),
+        "materialization_event_bytes": sum(materialization_bytes),
         "phases": {
             "startup": round(first - process_started, 3),
             "run_creation": round(start - first, 3),

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 import duckdb
-import pandas as pd
 
 from rankings_etl.parsing import RankingsResponse
 from rankings_etl.warehouse import load_sql, replace_date_range, transaction
@@ -20,16 +19,42 @@ from rankings_etl.windows import Window
 
 @dataclasses.dataclass(frozen=True)
 class RankingsBatch:
-    """Every row a run fetched, in API order, plus the responses they came from."""
+    """Every row a run fetched, in API order, as columns, plus the responses they came from.
 
-    frame: pd.DataFrame
+    Plain Python columns, not a DataFrame: the contract checks read them as they are and
+    DuckDB takes them as list parameters (:func:`store_rankings`), so rows go from the parser
+    to the warehouse without a pandas round trip, and a run never imports pandas.
+    """
+
+    dates: tuple[dt.date, ...]
+    permaslugs: tuple[str, ...]
+    ranks: tuple[int | None, ...]
+    total_tokens: tuple[int, ...]
     responses: tuple[RankingsResponse, ...]
 
     @classmethod
     def from_responses(cls, responses: Sequence[RankingsResponse]) -> RankingsBatch:
-        frames = [response.to_rankings_frame() for response in responses]
-        frame = pd.concat(frames, ignore_index=True) if frames else _empty_frame()
-        return cls(frame=frame, responses=tuple(responses))
+        return cls(
+            dates=tuple(day for response in responses for day in response.dates),
+            permaslugs=tuple(slug for response in responses for slug in response.permaslugs),
+            ranks=tuple(rank for response in responses for rank in response.ranks()),
+            total_tokens=tuple(t for response in responses for t in response.total_tokens),
+            responses=tuple(responses),
+        )
+
+    def columns(self) -> list[list]:
+        """The ``rankings_daily`` columns in table order: date, model_permaslug, rank,
+        total_tokens, as_of and fetched_at (the last two repeated from each row's response)."""
+        as_of = [r.as_of_utc() for r in self.responses for _ in range(r.row_count)]
+        fetched_at = [r.fetched_at for r in self.responses for _ in range(r.row_count)]
+        return [
+            list(self.dates),
+            list(self.permaslugs),
+            list(self.ranks),
+            list(self.total_tokens),
+            as_of,
+            fetched_at,
+        ]
 
     @property
     def as_of(self) -> str:
@@ -62,50 +87,35 @@ def store_rankings(
     Everything commits together: the new rows, the rows they restate, and the bodies they
     were parsed from. A failure anywhere leaves the warehouse exactly as it was.
     """
-    con.register("incoming", batch.frame)
-    try:
-        with transaction(con):
-            con.execute(load_sql("insert_rankings_restatements"), [window.start, window.end])
-            restated, max_change = con.execute(load_sql("summarize_new_restatements")).fetchone()
-            written = replace_date_range(
-                con, "rankings_daily", "incoming", window.start, window.end
+    with transaction(con):
+        # The rows become a temporary table from six list parameters (values never reach the
+        # SQL text); it is dropped in the same transaction, or rolled back with it.
+        con.execute(load_sql("stage_incoming_rankings"), batch.columns())
+        con.execute(load_sql("insert_rankings_restatements"), [window.start, window.end])
+        restated, max_change = con.execute(load_sql("summarize_new_restatements")).fetchone()
+        written = replace_date_range(con, "rankings_daily", "incoming", window.start, window.end)
+        for response in batch.responses:
+            if not response.attempts:
+                continue  # replayed from raw_responses: already stored
+            con.execute(
+                "INSERT INTO raw_responses VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                [
+                    response.window.start,
+                    response.window.end,
+                    response.meta_start,
+                    response.meta_end,
+                    response.as_of,
+                    response.version,
+                    response.row_count,
+                    response.fetched_at,
+                    run_id,
+                    response.body,
+                ],
             )
-            for response in batch.responses:
-                if not response.attempts:
-                    continue  # replayed from raw_responses: already stored
-                con.execute(
-                    "INSERT INTO raw_responses VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    [
-                        response.window.start,
-                        response.window.end,
-                        response.meta_start,
-                        response.meta_end,
-                        response.as_of,
-                        response.version,
-                        response.row_count,
-                        response.fetched_at,
-                        run_id,
-                        response.body,
-                    ],
-                )
-            table_rows = _count(con, "SELECT count(*) FROM rankings_daily")
-    finally:
-        con.unregister("incoming")
+        table_rows = _count(con, "SELECT count(*) FROM rankings_daily")
+        con.execute("DROP TABLE incoming")
     return WriteStats(written, restated, max_change, table_rows)
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchone()[0])
-
-
-def _empty_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "date": pd.Series(dtype="datetime64[ns]"),
-            "model_permaslug": pd.Series(dtype="object"),
-            "rank": pd.array([], dtype="Int32"),
-            "total_tokens": pd.array([], dtype="int64"),
-            "as_of": pd.Series(dtype="datetime64[ns, UTC]"),
-            "fetched_at": pd.Series(dtype="datetime64[ns, UTC]"),
-        }
-    )

@@ -16,8 +16,6 @@ import json
 import re
 from collections.abc import Sequence
 
-import pandas as pd
-
 from rankings_etl.contract import API_VERSION, BIGINT_MAX, FIRST_DATE, OTHER
 from rankings_etl.errors import RankingsResponseError
 from rankings_etl.windows import Window
@@ -51,8 +49,8 @@ class RankingsResponse:
     def dates_returned(self) -> set[dt.date]:
         return set(self.dates)
 
-    def to_rankings_frame(self) -> pd.DataFrame:
-        """Rows in the ``rankings_daily`` table's shape; ``rank`` is the API position."""
+    def ranks(self) -> list[int | None]:
+        """Each row's ``rank``: its position in its day in API order; ``other`` has none."""
         ranks: list[int | None] = []
         current = None
         position = 0
@@ -64,19 +62,14 @@ class RankingsResponse:
             else:
                 position += 1
                 ranks.append(position)
-        as_of = pd.Timestamp(self.as_of)
-        as_of = as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of.tz_convert("UTC")
-        fetched_at = pd.Timestamp(self.fetched_at).tz_convert("UTC")
-        return pd.DataFrame(
-            {
-                "date": pd.to_datetime(pd.Series(self.dates, dtype="object")),
-                "model_permaslug": pd.Series(self.permaslugs, dtype="object"),
-                "rank": pd.array(ranks, dtype="Int32"),
-                "total_tokens": pd.array(self.total_tokens, dtype="int64"),
-                "as_of": as_of,
-                "fetched_at": fetched_at,
-            }
-        )
+        return ranks
+
+    def as_of_utc(self) -> dt.datetime:
+        """``meta.as_of`` as an aware UTC datetime (one without an offset is taken as UTC)."""
+        as_of = dt.datetime.fromisoformat(self.as_of.replace("Z", "+00:00"))
+        if as_of.tzinfo is None:
+            return as_of.replace(tzinfo=dt.UTC)
+        return as_of.astimezone(dt.UTC)
 
 
 def parse_date(value: object, what: str) -> dt.date:

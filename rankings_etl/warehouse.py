@@ -3,7 +3,7 @@
 Partitions are written by *delete-then-insert of exactly the run's dates inside one
 transaction*: a partition is either wholly replaced or untouched, and re-running it never
 duplicates rows. Table names come from this module's callers (constants), never from API data;
-values travel as parameters or registered DataFrames.
+values travel as parameters (lists of values included).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 SQL_PACKAGE = "rankings_etl.sql"
 
@@ -62,30 +61,21 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 def replace_date_range(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    rows: pd.DataFrame | str,
+    source: str,
     start: dt.date,
     end: dt.date,
 ) -> int:
-    """Replace ``table``'s rows dated ``[start, end]`` by ``rows``; return rows inserted.
+    """Replace ``table``'s rows dated ``[start, end]`` by those of ``source``; return rows
+    inserted.
 
-    ``rows`` is a DataFrame (registered, never formatted into SQL) or the name of a relation
-    already visible to ``con`` (a registered frame or a temporary view built by SQL). Call it
-    inside :func:`transaction` together with whatever must commit with it.
+    ``source`` names a relation already visible to ``con`` (a temporary table or view our own
+    SQL built). Call it inside :func:`transaction` together with whatever must commit with it.
     """
     con.execute(f"DELETE FROM {table} WHERE date BETWEEN $1 AND $2", [start, end])
-    if isinstance(rows, pd.DataFrame):
-        con.register("_replacement_rows", rows)
-        source = "_replacement_rows"
-    else:
-        source = rows
-    try:
-        inserted = con.execute(
-            f"INSERT INTO {table} BY NAME SELECT * FROM {source} WHERE date BETWEEN $1 AND $2",
-            [start, end],
-        ).fetchone()[0]
-    finally:
-        if isinstance(rows, pd.DataFrame):
-            con.unregister("_replacement_rows")
+    inserted = con.execute(
+        f"INSERT INTO {table} BY NAME SELECT * FROM {source} WHERE date BETWEEN $1 AND $2",
+        [start, end],
+    ).fetchone()[0]
     return int(inserted)
 
 

@@ -36,3 +36,19 @@ def test_the_api_key_is_an_env_var_reference_never_a_value():
     api_key = defs.resources["openrouter"]._get_non_default_public_field_values()["api_key"]
     assert isinstance(api_key, dg.EnvVar)
     assert api_key.env_var_name == "OPENROUTER_API_KEY"
+
+
+def test_loading_the_definitions_imports_neither_pandas_nor_matplotlib():
+    """Every run worker, code server and daemon loads them: the heavy libraries stay out
+    until a step needs them (the chart, exports), which make bench shows in startup time."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rankings_etl.definitions; "
+        "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]"

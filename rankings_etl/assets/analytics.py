@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from rankings_etl.analytics import TableCheck, build_table
 from rankings_etl.assets.check_results import check_result
+from rankings_etl.assets.metadata import shows_run_details
 from rankings_etl.assets.rankings import rankings_daily, run_window
 from rankings_etl.checks import CheckSpec
 from rankings_etl.constants import GROUP, OWNERS
@@ -137,7 +138,8 @@ def model_share_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
 
 
 def _market_metadata(con, window) -> dict:
-    """The run's last loaded day, as numbers the UI plots across materializations."""
+    """The run's last loaded day, as numbers the UI plots across materializations (a long
+    backfill keeps only the citation: see :mod:`rankings_etl.assets.metadata`)."""
     row = con.execute(
         "SELECT date, total_tokens, models_ranked, top_model, top_model_share, hhi, top50_share, "
         "strftime(as_of AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') "
@@ -148,6 +150,8 @@ def _market_metadata(con, window) -> dict:
     if row is None:
         return {}
     last_day, total, models, top_model, top_share, hhi, top50_share, as_of = row
+    if not shows_run_details(window):
+        return {"as_of": as_of, "citation": citation(as_of)}
     return {
         "last_day": last_day.isoformat(),
         "total_tokens": int(total),

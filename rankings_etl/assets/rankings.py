@@ -4,10 +4,10 @@ import datetime as dt
 from typing import Literal
 
 import dagster as dg
-import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.assets.check_results import check_result
+from rankings_etl.assets.metadata import shows_run_details
 from rankings_etl.checks import RANKINGS_CHECKS, evaluate_rankings_contract
 from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import citation
@@ -91,12 +91,8 @@ def rankings_daily(
             metadata={"missing_dates": [str(d) for d in absent[:100]]},
         )
 
-    frame = batch.frame
     outcomes = evaluate_rankings_contract(
-        frame["date"].dt.date.tolist(),
-        frame["model_permaslug"].tolist(),
-        frame["total_tokens"].tolist(),
-        [None if pd.isna(rank) else int(rank) for rank in frame["rank"]],
+        batch.dates, batch.permaslugs, batch.total_tokens, batch.ranks
     )
     results = [check_result("rankings_daily", outcome) for outcome in outcomes]
     blocking = [outcome for outcome in outcomes if outcome.blocks]
@@ -109,28 +105,28 @@ def rankings_daily(
             )
         )
 
+    details = shows_run_details(window)
     with open_warehouse(duckdb) as con:
         stats = store_rankings(con, batch, window, context.run_id)
-        preview = top_models_preview(con, window.end)
+        preview = top_models_preview(con, window.end) if details else None
     context.log.info(
         f"wrote {stats.rows_written:,} rows for {window} ({window.days} days); "
         f"{stats.restated_rows} restated"
     )
-    yield dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": stats.table_rows,
-            "rows_written": stats.rows_written,
-            "dates_covered": f"{window} ({window.days} days)",
-            "days": window.days,
-            "requests": batch.requests,
-            "as_of": batch.as_of,
-            "citation": citation(batch.as_of),
-            "preview": dg.MetadataValue.md(preview),
-            "restated_rows": stats.restated_rows,
-            "max_restatement_change": (
-                float(stats.max_relative_change) if stats.max_relative_change else 0.0
-            ),
-            **openrouter.budget_metadata(),
-        },
-        check_results=results,
-    )
+    metadata = {
+        "dagster/row_count": stats.table_rows,
+        "rows_written": stats.rows_written,
+        "dates_covered": f"{window} ({window.days} days)",
+        "days": window.days,
+        "requests": batch.requests,
+        "as_of": batch.as_of,
+        "citation": citation(batch.as_of),
+        "restated_rows": stats.restated_rows,
+        "max_restatement_change": (
+            float(stats.max_relative_change) if stats.max_relative_change else 0.0
+        ),
+        **openrouter.budget_metadata(),
+    }
+    if details:
+        metadata["preview"] = dg.MetadataValue.md(preview)
+    yield dg.MaterializeResult(metadata=metadata, check_results=results)

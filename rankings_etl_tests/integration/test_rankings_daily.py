@@ -195,3 +195,44 @@ def test_malformed_tokens_fail_the_run_naming_the_problem(
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert message in str(failure.event_specific_data.error)
     assert sandbox.request_count() == 1  # a malformed 200 is not retried
+
+
+def test_a_backfill_keeps_run_level_details_off_its_partitions(sandbox, resources, instance):
+    """Counts and the citation on every partition; a preview and budget figures only on runs
+    short enough to be about their days (rankings_etl.assets.metadata)."""
+    from rankings_etl.assets.analytics import market_daily, model_share_daily
+    from rankings_etl.assets.metadata import RUN_DETAIL_MAX_DAYS
+
+    assets = [rankings_daily, model_share_daily, market_daily]
+    start = dt.date(2025, 3, 1)
+
+    def metadata_by_asset(days):
+        end = start + dt.timedelta(days=days - 1)
+        result = materialize_range(assets, start, end, resources=resources, instance=instance)
+        assert result.success
+        events = {
+            name: result.asset_materializations_for_node(name)
+            for name in ("rankings_daily", "market_daily")
+        }
+        assert {name: len(found) for name, found in events.items()} == {
+            "rankings_daily": days,
+            "market_daily": days,
+        }
+        return {name: found[0].metadata for name, found in events.items()}
+
+    short = metadata_by_asset(RUN_DETAIL_MAX_DAYS)
+    assert {"preview", "citation"} <= short["rankings_daily"].keys()
+    assert {"preview", "top_model_share", "citation"} <= short["market_daily"].keys()
+
+    long = metadata_by_asset(RUN_DETAIL_MAX_DAYS + 1)
+    rankings, market = long["rankings_daily"], long["market_daily"]
+    assert "preview" not in rankings
+    assert rankings["citation"].value.startswith("Source: OpenRouter (openrouter.ai/rankings)")
+    assert rankings["dagster/row_count"].value == (RUN_DETAIL_MAX_DAYS + 1) * 51
+    assert market.keys() == {
+        "dagster/row_count",
+        "rows_written",
+        "dates_covered",
+        "as_of",
+        "citation",
+    }

@@ -51,10 +51,8 @@ def test_a_good_body_becomes_typed_columns_in_api_order():
     assert list(response.dates) == [D(2026, 5, 10), D(2026, 5, 10), D(2026, 5, 11)]
     assert list(response.total_tokens) == [30, 5, 7]
     assert response.as_of == "2026-05-12T02:00:00.000Z"
-    frame = response.to_rankings_frame()
-    assert frame["rank"].tolist()[0] == 1 and frame["rank"].isna().tolist() == [False, True, False]
-    assert frame["rank"].tolist()[2] == 1  # ranks restart each date
-    assert str(frame["total_tokens"].dtype) == "int64"
+    assert response.ranks() == [1, None, 1]  # `other` has no rank; ranks restart each date
+    assert response.as_of_utc() == dt.datetime(2026, 5, 12, 2, tzinfo=dt.UTC)
 
 
 def test_tokens_at_the_bigint_limit_are_kept_exactly():
