@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from rankings_etl_tests.environment import project_env
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -45,20 +47,7 @@ def dagster_dev_env(sandbox, tmp_path):
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("OPENROUTER_", "RANKINGS_", "DAGSTER_"))
-    }
-    env.update(
-        DAGSTER_HOME=str(home),
-        OPENROUTER_BASE_URL=sandbox.base_url,
-        OPENROUTER_API_KEY="sk-or-v1-e2e-0123456789abcdef",
-        RANKINGS_DUCKDB_PATH=str(tmp_path / "data" / "rankings.duckdb"),
-        RANKINGS_BUDGET_DB=str(tmp_path / "data" / "rate_budget.sqlite"),
-        RANKINGS_EXPORT_DIR=str(tmp_path / "data" / "exports"),
-    )
-    return env
+    return project_env(tmp_path, sandbox.base_url, "sk-or-v1-e2e-0123456789abcdef", home)
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ import duckdb
 import psycopg2
 import yaml
 
+from rankings_etl_tests.environment import project_env
+
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = "rankings_daily,model_share_daily,market_daily,author_share_daily,model_growth_daily"
 API_KEY = "sk-or-v1-postgres-storage-test-0123456789"
@@ -46,18 +48,14 @@ def test_a_materialization_keeps_runs_events_and_the_budget_in_postgres(
 ):
     home = postgres_home(tmp_path)
     warehouse = tmp_path / "rankings.duckdb"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("OPENROUTER_", "RANKINGS_", "DAGSTER_"))
-    }
-    env.update(
-        DAGSTER_HOME=str(home),
+    env = project_env(
+        tmp_path,
+        sandbox.base_url,
+        API_KEY,
+        home,
         DAGSTER_PG_URL=postgres_url,
         RANKINGS_BUDGET_DB=postgres_url,
         RANKINGS_DUCKDB_PATH=str(warehouse),
-        OPENROUTER_BASE_URL=sandbox.base_url,
-        OPENROUTER_API_KEY=API_KEY,
     )
     command = [str(Path(sys.executable).parent / "dagster"), "asset", "materialize"]
     command += ["-m", "rankings_etl.definitions", "--select", ASSETS, "--partition", "2025-06-15"]

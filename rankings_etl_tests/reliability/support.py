@@ -137,32 +137,6 @@ def wait_for_requests(sandbox, count: int, timeout: float = 10.0) -> list[dict]:
 # --- project processes -------------------------------------------------------------------------
 
 
-def project_env(
-    tmp_path: Path, base_url: str, api_key: str, dagster_home: Path | None = None, **settings: str
-) -> dict[str, str]:
-    """The environment of a project process: our sandbox, our key, every path under tmp_path.
-
-    Inherited OPENROUTER_*/RANKINGS_*/DAGSTER_* settings are dropped, so nothing reaches a real
-    API or a real warehouse.
-    """
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("OPENROUTER_", "RANKINGS_", "DAGSTER_"))
-    }
-    data = tmp_path / "data"
-    env.update(
-        DAGSTER_HOME=str(dagster_home or tmp_path / "dagster_home"),
-        OPENROUTER_BASE_URL=base_url,
-        OPENROUTER_API_KEY=api_key,
-        RANKINGS_DUCKDB_PATH=str(data / "rankings.duckdb"),
-        RANKINGS_BUDGET_DB=str(data / "rate_budget.sqlite"),
-        RANKINGS_EXPORT_DIR=str(data / "exports"),
-    )
-    env.update(settings)
-    return env
-
-
 def init_dagster_home(home: Path | str) -> Path:
     """A DAGSTER_HOME with the project's ``dagster.yaml``, its SQLite storage created.
 

@@ -25,6 +25,7 @@ import duckdb
 from rankings_etl.ingest import RankingsBatch
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.windows import Window
+from rankings_etl_tests.environment import project_env
 from rankings_etl_tests.integration.conftest import TEST_KEY
 
 from .support import (
@@ -33,7 +34,6 @@ from .support import (
     duplicated_rows,
     init_dagster_home,
     materialize_command,
-    project_env,
     rankings_content,
     rows_per_date,
     run_process,

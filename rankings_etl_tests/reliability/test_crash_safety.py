@@ -34,6 +34,7 @@ from rankings_etl.ingest import RankingsBatch, store_rankings
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse import open_warehouse
 from rankings_etl.windows import Window
+from rankings_etl_tests.environment import project_env
 from rankings_etl_tests.integration.conftest import TEST_KEY
 from rankings_etl_tests.integration.helpers import materialize_range
 
@@ -46,7 +47,6 @@ from .support import (
     init_dagster_home,
     materialize_command,
     open_files,
-    project_env,
     rankings_content,
     rows_per_date,
     run_process,

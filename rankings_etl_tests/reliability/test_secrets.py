@@ -18,13 +18,13 @@ import dagster as dg
 import rankings_etl
 from rankings_etl.budget.keys import key_fingerprint
 from rankings_etl.definitions import resources as project_resources
+from rankings_etl_tests.environment import project_env
 
 from .support import (
     BIN,
     files_under,
     init_dagster_home,
     materialize_command,
-    project_env,
     run_process,
     secret_hits,
 )
