@@ -41,7 +41,7 @@ def _empty_usage(limits: Limits, account: str, key_fp: str | None) -> Usage:
     envvar="RANKINGS_BUDGET_DB",
     default=DEFAULT_BUDGET_DB,
     show_default=True,
-    help="The ledger file (env RANKINGS_BUDGET_DB).",
+    help="The ledger: a SQLite file or a postgresql:// URL (env RANKINGS_BUDGET_DB).",
 )
 @click.option(
     "--per-minute",

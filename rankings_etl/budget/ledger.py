@@ -24,7 +24,7 @@ read from the wheel) is well kept and has a SQLite backend, but it does not fit 
   record (status, window) for ``rankings-etl budget`` to show.
 
 Rebuilding those on top of it would leave little of it in use, so the budget is a few hundred
-lines of SQL run by the databases we already have: the arithmetic is here (:class:`SQLLedger`),
+lines of SQL run by the databases we already have: the arithmetic is here (:class:`Ledger`),
 the storage is a SQLite file for one machine (:mod:`~rankings_etl.budget.sqlite_ledger`) or a
 Postgres database shared by many (:mod:`~rankings_etl.budget.postgres_ledger`). Callers see
 only :class:`Ledger`, and :func:`open_ledger` picks the storage from ``RANKINGS_BUDGET_DB``.
@@ -56,7 +56,7 @@ import dataclasses
 import sqlite3
 import time
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_ACCOUNT = "default"
@@ -207,59 +207,6 @@ class Usage:
         return next((k for k in self.keys if k.key_fp == key_fp), None)
 
 
-@runtime_checkable
-class Ledger(Protocol):
-    """Where the budget is kept. Every method is one atomic step across processes."""
-
-    limits: Limits
-
-    def take(
-        self,
-        key_fp: str,
-        account: str,
-        now: float,
-        *,
-        holder: str | None = None,
-        run_id: str | None = None,
-        label: str | None = None,
-    ) -> Decision:
-        """Take a slot for one request, or say how long to wait, or refuse."""
-
-    def settle(self, slot_id: int, status: int | None) -> None:
-        """Record the HTTP status a taken slot's request got."""
-
-    def reserve(
-        self,
-        holder: str,
-        key_fp: str,
-        account: str,
-        count: int,
-        now: float,
-        *,
-        ttl: float,
-        run_id: str | None = None,
-        label: str | None = None,
-    ) -> Reservation | Refuse:
-        """Hold ``count`` day slots for ``holder``, all or none."""
-
-    def release(self, holder: str) -> int:
-        """Give back the holder's unused reserved slots; return how many."""
-
-    def penalize(self, key_fp: str, account: str, now: float, until: float, reason: str) -> None:
-        """A 429: no process sends with ``key_fp`` before ``until``."""
-
-    def usage(
-        self, account: str, now: float, *, key_fp: str | None = None, recent: int = 20
-    ) -> Usage:
-        """Used and remaining per window, next free slots, recent requests."""
-
-    def clock(self) -> float:
-        """Epoch seconds on the clock every user of this ledger shares: pass it as ``now``."""
-
-    def exists(self) -> bool:
-        """Whether the ledger has been created (reading must not create one)."""
-
-
 def _nth_release(release_times: list[float], n: int) -> float | None:
     """When the n-th (1-based) earliest of these slots frees, or None if there are fewer."""
     if n <= 0:
@@ -268,10 +215,11 @@ def _nth_release(release_times: list[float], n: int) -> float | None:
     return ordered[n - 1] if n <= len(ordered) else None
 
 
-class SQLLedger:
-    """The budget arithmetic, in SQL that SQLite and Postgres both run.
+class Ledger:
+    """Where the budget is kept. Every public method is one atomic step across processes.
 
-    Subclasses provide the storage: :meth:`_write` (a transaction that no other process's
+    The arithmetic is here, in SQL that SQLite and Postgres both run. Subclasses provide the
+    storage: :meth:`_write` (a transaction that no other process's
     write can interleave with, taken before anything is read) and :meth:`_read` (a consistent
     snapshot), each yielding something with ``execute(sql, params)`` that returns a cursor.
     Statements use ``?`` placeholders.
@@ -288,8 +236,12 @@ class SQLLedger:
         raise NotImplementedError
 
     def clock(self) -> float:
-        """Epoch seconds on the clock every user of this ledger shares."""
+        """Epoch seconds on the clock every user of this ledger shares: pass it as ``now``."""
         return wall_clock()
+
+    def exists(self) -> bool:
+        """Whether the ledger has been created (reading must not create one)."""
+        raise NotImplementedError
 
     # --- the arithmetic ---------------------------------------------------------------------
 
@@ -350,6 +302,7 @@ class SQLLedger:
         run_id: str | None = None,
         label: str | None = None,
     ) -> Decision:
+        """Take a slot for one request, or say how long to wait, or refuse."""
         with self._write() as con:
             con.execute(
                 "DELETE FROM slots WHERE (state = 'sent' AND at < ?)"
@@ -401,6 +354,7 @@ class SQLLedger:
             return Grant(slot_id, now, len(minute) + 1, day_used, own is not None)
 
     def settle(self, slot_id: int, status: int | None) -> None:
+        """Record the HTTP status a taken slot's request got."""
         with self._write() as con:
             con.execute("UPDATE slots SET status = ? WHERE id = ?", (status, slot_id))
 
@@ -416,6 +370,7 @@ class SQLLedger:
         run_id: str | None = None,
         label: str | None = None,
     ) -> Reservation | Refuse:
+        """Hold ``count`` day slots for ``holder``, all or none."""
         if count < 1:
             raise ValueError(f"a reservation needs at least 1 slot, got {count}")
         if ttl <= 0:
@@ -437,12 +392,14 @@ class SQLLedger:
             return Reservation(holder, count, now + ttl)
 
     def release(self, holder: str) -> int:
+        """Give back the holder's unused reserved slots; return how many."""
         with self._write() as con:
             return con.execute(
                 "DELETE FROM slots WHERE holder = ? AND state = 'reserved'", (holder,)
             ).rowcount
 
     def penalize(self, key_fp: str, account: str, now: float, until: float, reason: str) -> None:
+        """A 429: no process sends with ``key_fp`` before ``until``."""
         with self._write() as con:
             con.execute(
                 "INSERT INTO penalties (key_fp, account, at, until, reason)"
@@ -456,6 +413,7 @@ class SQLLedger:
     def usage(
         self, account: str, now: float, *, key_fp: str | None = None, recent: int = 20
     ) -> Usage:
+        """Used and remaining per window, next free slots, recent requests."""
         with self._read() as con:
             releases, reserved = self._day_releases(con, account, now, None)
             day_next_free = None

@@ -6,7 +6,7 @@ account, the ledger has to live where all of them can take a slot atomically: he
 database (``RANKINGS_BUDGET_DB=postgresql://user@host:5432/db``), typically the one Dagster's
 own storage already uses.
 
-The arithmetic is :class:`~rankings_etl.budget.ledger.SQLLedger`'s, the same statements the
+The arithmetic is :class:`~rankings_etl.budget.ledger.Ledger`'s, the same statements the
 SQLite ledger runs. What this module adds:
 
 - **Atomic take-a-slot**: every write transaction starts with ``pg_advisory_xact_lock``, so
@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rankings_etl.budget.ledger import SCHEMA_VERSION, LedgerError, Limits, SQLLedger, ledger_name
+from rankings_etl.budget.ledger import SCHEMA_VERSION, Ledger, LedgerError, Limits, ledger_name
 
 PG_SCHEMA = "rankings_budget"
 
@@ -87,7 +87,7 @@ class _Cursor:
         return self._cursor
 
 
-class PostgresLedger(SQLLedger):
+class PostgresLedger(Ledger):
     """The ledger in a Postgres database, shared by every machine that can reach it."""
 
     _IS_NOT = "IS DISTINCT FROM"
@@ -121,12 +121,13 @@ class PostgresLedger(SQLLedger):
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return LedgerError(f"rate-budget ledger {self.name}: could not {doing}: {detail}")
 
-    def _connect(self) -> Any:
+    def _open(self) -> Any:
+        """A new connection, or a :class:`LedgerError` saying why there is none."""
         import psycopg2
 
         timeout_ms = int(self.lock_timeout_seconds * 1000)
         try:
-            con = psycopg2.connect(
+            return psycopg2.connect(
                 self.url,
                 connect_timeout=max(1, int(self.connect_timeout_seconds)),
                 application_name="rankings_etl rate budget",
@@ -136,6 +137,10 @@ class PostgresLedger(SQLLedger):
             )
         except psycopg2.Error as exc:
             raise self._fail("connect", exc) from None
+
+    def _connect(self) -> Any:
+        """A connection to a ledger whose tables exist (created on first use)."""
+        con = self._open()
         if not self._initialized:
             try:
                 self._initialize(con)
@@ -220,14 +225,7 @@ class PostgresLedger(SQLLedger):
         self._clock_synced_at = after
 
     def exists(self) -> bool:
-        import psycopg2
-
-        try:
-            con = psycopg2.connect(
-                self.url, connect_timeout=max(1, int(self.connect_timeout_seconds))
-            )
-        except psycopg2.Error as exc:
-            raise self._fail("connect", exc) from None
+        con = self._open()
         try:
             with con, con.cursor() as cur:
                 cur.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{PG_SCHEMA}.slots",))

@@ -1,6 +1,6 @@
 """The rate-budget ledger in one SQLite file: the default, for the processes of one machine.
 
-The arithmetic is :class:`~rankings_etl.budget.ledger.SQLLedger`'s; this module only opens the
+The arithmetic is :class:`~rankings_etl.budget.ledger.Ledger`'s; this module only opens the
 file, keeps it in WAL mode with a versioned schema, and makes every write a ``BEGIN IMMEDIATE``
 transaction.
 """
@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from rankings_etl.budget.ledger import SCHEMA_VERSION, Limits, SQLLedger
+from rankings_etl.budget.ledger import SCHEMA_VERSION, Ledger, Limits
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS slots (
@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS penalties (
 """
 
 
-class SQLiteLedger(SQLLedger):
+class SQLiteLedger(Ledger):
     """The ledger in one SQLite file (WAL), shared by every process on the machine.
 
     Each call opens its own short-lived connection (cheap next to an HTTP request, and safe

@@ -101,16 +101,6 @@ def digest(path):
         }
 
 
-def step_outcomes(result):
-    """{step key: 'success' | 'failure' | 'skipped'} from a run's events."""
-    kinds = {"STEP_SUCCESS": "success", "STEP_FAILURE": "failure", "STEP_SKIPPED": "skipped"}
-    return {
-        event.step_key: kinds[event.event_type_value]
-        for event in result.all_events
-        if event.event_type_value in kinds
-    }
-
-
 @pytest.fixture
 def warehouse(tmp_path):
     """A fresh DuckDB file holding FIXTURE as rankings_daily (nothing derived yet)."""

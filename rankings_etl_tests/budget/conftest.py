@@ -5,13 +5,14 @@ database: both ledgers must pass the same suite. The sandbox and Postgres server
 from the suite's root ``conftest.py``.
 """
 
-import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from rankings_etl_tests.environment import project_env
 
 BIN = Path(sys.executable).parent
 API_KEY = "sk-or-v1-budget-test-0123456789abcdef"
@@ -69,18 +70,13 @@ class ProjectRuns:
 
     def __init__(self, tmp_path, base_url, budget_db, **settings):
         self.tmp_path = tmp_path
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("OPENROUTER_", "RANKINGS_", "DAGSTER_"))
-        }
-        env.update(
-            OPENROUTER_BASE_URL=base_url,
-            OPENROUTER_API_KEY=API_KEY,
+        self.env = project_env(
+            tmp_path,
+            base_url,
+            API_KEY,
             RANKINGS_BUDGET_DB=str(budget_db),
             **{name: str(value) for name, value in settings.items()},
         )
-        self.env = env
 
     def start(self, name, partition):
         home = self.tmp_path / f"dagster_home_{name}"

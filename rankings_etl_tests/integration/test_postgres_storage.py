@@ -6,7 +6,6 @@ Runs, events, pools and the budget then all live in Postgres, where every machin
 deployment would find them.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,7 +43,7 @@ def query(url, sql, params=()):
 
 
 def test_a_materialization_keeps_runs_events_and_the_budget_in_postgres(
-    sandbox, postgres_url, tmp_path
+    sandbox, postgres_url, tmp_path, monkeypatch
 ):
     home = postgres_home(tmp_path)
     warehouse = tmp_path / "rankings.duckdb"
@@ -91,10 +90,7 @@ def test_a_materialization_keeps_runs_events_and_the_budget_in_postgres(
         ).fetchone() == (51,)
 
     # The instance a webserver on another machine would open sees the same history.
-    os.environ["DAGSTER_PG_URL"] = postgres_url
-    try:
-        with dg.DagsterInstance.from_config(str(home)) as instance:
-            event = instance.get_latest_materialization_event(dg.AssetKey("market_daily"))
-            assert event.asset_materialization.partition == "2025-06-15"
-    finally:
-        del os.environ["DAGSTER_PG_URL"]
+    monkeypatch.setenv("DAGSTER_PG_URL", postgres_url)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey("market_daily"))
+        assert event.asset_materialization.partition == "2025-06-15"
