@@ -51,6 +51,7 @@ slots only for a bounded time.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import dataclasses
 import sqlite3
@@ -215,33 +216,35 @@ def _nth_release(release_times: list[float], n: int) -> float | None:
     return ordered[n - 1] if n <= len(ordered) else None
 
 
-class Ledger:
+class Ledger(abc.ABC):
     """Where the budget is kept. Every public method is one atomic step across processes.
 
     The arithmetic is here, in SQL that SQLite and Postgres both run. Subclasses provide the
-    storage: :meth:`_write` (a transaction that no other process's
-    write can interleave with, taken before anything is read) and :meth:`_read` (a consistent
-    snapshot), each yielding something with ``execute(sql, params)`` that returns a cursor.
-    Statements use ``?`` placeholders.
+    storage: :meth:`_write` (a transaction that no other process's write can interleave with,
+    taken before anything is read) and :meth:`_read` (a consistent snapshot), each yielding
+    something with ``execute(sql, params)`` that returns a cursor. Statements use ``?``
+    placeholders.
     """
 
     limits: Limits
     #: "holder is not this value (NULL included)", which the two dialects spell differently.
     _IS_NOT = "IS NOT"
 
+    @abc.abstractmethod
     def _write(self) -> contextlib.AbstractContextManager[Cursor]:
-        raise NotImplementedError
+        """A write transaction, serialized against every other process's writes."""
 
+    @abc.abstractmethod
     def _read(self) -> contextlib.AbstractContextManager[Cursor]:
-        raise NotImplementedError
+        """A consistent read-only snapshot."""
 
     def clock(self) -> float:
         """Epoch seconds on the clock every user of this ledger shares: pass it as ``now``."""
         return wall_clock()
 
+    @abc.abstractmethod
     def exists(self) -> bool:
         """Whether the ledger has been created (reading must not create one)."""
-        raise NotImplementedError
 
     # --- the arithmetic ---------------------------------------------------------------------
 
