@@ -277,6 +277,7 @@ def trace(storage: str, op: str, events: Sequence[EventLogEntry], **details: Any
             "argv": " ".join(sys.argv)[:300],
             "storage": storage,
             "op": op,
+            "run_id": events[0].run_id if events else None,
             "events": len(events),
             "types": dict(sorted(types.items())),
             **details,
