@@ -27,6 +27,12 @@ Why an instance class rather than a storage entry alone:
 
 Set ``RANKINGS_EVENT_STORAGE_TRACE`` to a file to see, per process, what was written how.
 
+Once event writes take seconds, what a UI backfill waits on is the backfill daemon: Dagster runs
+its pass every 30 s (a module constant, no setting), so a backfill waits up to 30 s for its run
+to be created and up to 30 s more, after the run succeeded, to read complete. The optional
+``backfill_daemon_interval_seconds`` key of ``dagster.yaml`` (this class's only one) sets that
+pass interval in the daemon process (see :func:`set_backfill_daemon_interval`).
+
 Without the ``instance_class`` lines Dagster runs exactly as stock, on the same files.
 """
 
@@ -34,11 +40,12 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
 import threading
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import DagsterInstance
+from dagster import DagsterInstance, Field, IntSource
 from dagster._core.events import (
     DagsterEventBatchMetadata,
     DagsterEventType,
@@ -92,6 +99,21 @@ def is_batched(storage: EventLogStorage) -> bool:
     return bool(getattr(storage, "writes_batches_atomically", False))
 
 
+def set_backfill_daemon_interval(seconds: int) -> None:
+    """The backfill daemon's pass interval, in the process that runs the daemons.
+
+    Dagster's backfill loop (``dagster._daemon.backfill.execute_backfill_iteration_loop``) reads
+    ``dagster._daemon.controller.DEFAULT_DAEMON_INTERVAL_SECONDS`` when it starts, after the
+    daemon process has built its instance: setting it here is in time. Only a process that has
+    the daemon controller loaded runs daemons, so no other process is touched (or made to
+    import it). The constant's one other reader, the asset daemon's pre-sensor interval, is not
+    used with automation sensors (Dagster's default).
+    """
+    controller = sys.modules.get("dagster._daemon.controller")
+    if controller is not None:
+        controller.DEFAULT_DAEMON_INTERVAL_SECONDS = seconds
+
+
 def _coalescible(event: EventLogEntry) -> bool:
     """A check evaluation from inside a run: safe to hold until the run's next other event."""
     return (
@@ -104,18 +126,26 @@ def _coalescible(event: EventLogEntry) -> bool:
 class BatchingDagsterInstance(DagsterInstance):
     """``DagsterInstance`` that writes its events in batches (see the module docstring)."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, backfill_daemon_interval_seconds: int | None = None, **kwargs):
+        if backfill_daemon_interval_seconds is not None:
+            set_backfill_daemon_interval(backfill_daemon_interval_seconds)
         bound = _INIT.bind(None, *args, **kwargs)
         bound.arguments["event_storage"] = batched_storage(bound.arguments["event_storage"])
         self._held_checks: list[EventLogEntry] = []
         self._held_lock = threading.RLock()
         super().__init__(*bound.args[1:], **bound.kwargs)
 
-    # Custom instance classes declare their extra dagster.yaml keys (none) and their defaults
+    # Custom instance classes declare their extra dagster.yaml keys and their defaults
     # (Dagster's own): see dagster._core.instance.ref.InstanceRef.from_dir.
     @classmethod
     def config_schema(cls) -> Mapping[str, Any]:
-        return {}
+        return {
+            "backfill_daemon_interval_seconds": Field(
+                IntSource,
+                is_required=False,
+                description="Seconds between the backfill daemon's passes (Dagster: 30).",
+            )
+        }
 
     @staticmethod
     def config_defaults(base_dir: str) -> Mapping[str, Any]:

@@ -32,7 +32,14 @@ PG_ENV = {
     "DAGSTER_PG_DB": "dagster",
 }
 #: What the project decided for one machine (root dagster.yaml) and every deployment keeps.
-PROJECT_SETTINGS = ("instance_class", "concurrency", "telemetry", "run_retries", "run_monitoring")
+PROJECT_SETTINGS = (
+    "instance_class",
+    "backfill_daemon_interval_seconds",
+    "concurrency",
+    "telemetry",
+    "run_retries",
+    "run_monitoring",
+)
 
 
 @pytest.fixture

@@ -307,6 +307,7 @@ def test_the_rendered_instance_keeps_the_projects_settings(values):
     assert job_spec["activeDeadlineSeconds"] == root["run_monitoring"]["max_runtime_seconds"]
     assert rendered["telemetry"] == root["telemetry"]
     assert rendered["instance_class"] == root["instance_class"]
+    assert rendered["backfill_daemon_interval_seconds"] == root["backfill_daemon_interval_seconds"]
 
 
 def test_every_process_that_loads_the_instance_can_import_its_instance_class(values, deployment):

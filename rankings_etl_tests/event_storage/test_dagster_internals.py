@@ -74,6 +74,19 @@ INTERNALS: list[tuple[str, tuple[str, ...], str | None, str]] = [
         "reports a run's planned events with batch metadata",
     ),
     (
+        "dagster._daemon.backfill:execute_backfill_iteration_loop",
+        (
+            "workspace_process_context",
+            "logger",
+            "shutdown_event",
+            "until=",
+            "threadpool_executor=",
+            "submit_threadpool_executor=",
+        ),
+        "d8e78d4d22600dac",
+        "reads DEFAULT_DAEMON_INTERVAL_SECONDS when it starts (backfill_daemon_interval_seconds)",
+    ),
+    (
         "dagster._core.instance.ref:InstanceRef.config_defaults",
         ("base_dir",),
         None,
@@ -249,6 +262,16 @@ def test_each_internal_has_the_shape_it_was_tested_with(target, expected, digest
             f"rankings_etl.event_storage relies on it: {why}. Re-read it, re-run "
             "rankings_etl_tests/event_storage, then record the new hash here."
         )
+
+
+def test_the_backfill_daemon_interval_is_still_the_controllers_constant():
+    from dagster._daemon import controller
+
+    # Read from the source: an instance built earlier in this process may have set it.
+    assert "\nDEFAULT_DAEMON_INTERVAL_SECONDS = 30\n" in inspect.getsource(controller), (
+        "dagster._daemon.controller.DEFAULT_DAEMON_INTERVAL_SECONDS changed; "
+        "backfill_daemon_interval_seconds (set_backfill_daemon_interval) relies on it"
+    )
 
 
 def test_the_stock_storages_still_carry_the_attributes_the_swap_reads(tmp_path):
