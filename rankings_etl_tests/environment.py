@@ -1,9 +1,20 @@
-"""The environment a project process (CLI, ``dagster``, ``dagster dev``) runs with in tests."""
+"""The environment a project process (CLI, ``dagster``, ``dagster dev``) runs with in tests,
+and the instance settings every test instance gets."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The instance class the repository's dagster.yaml selects (batched event writes), as
+#: ``instance_for_test`` overrides: the suite's instances are the one every user gets
+#: (rankings_etl_tests/event_storage compares it with stock storage).
+PROJECT_INSTANCE = {
+    "instance_class": yaml.safe_load((ROOT / "dagster.yaml").read_text())["instance_class"]
+}
 
 
 def project_env(

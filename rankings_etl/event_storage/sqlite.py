@@ -18,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import dagster._check as check
+import sqlalchemy as db
+from dagster._core.errors import DagsterInvariantViolationError
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.schema import (
     AssetCheckExecutionsTable,
@@ -226,13 +228,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         self, conn: Connection, events: list[EventLogEntry], rows: list[dict[str, Any]]
     ) -> None:
         """The index's part of ``events``, as stock ``store_event`` writes it, on ``conn``."""
-        inserted = conn.execute(
-            SqlEventLogStorageTable.insert().returning(
-                SqlEventLogStorageTable.c.id, sort_by_parameter_order=True
-            ),
-            rows,
-        )
-        ids = [row[0] for row in inserted]
+        ids = self._insert_event_rows(conn, rows)
         self._in_batch.index = conn
         try:
             pairs = list(zip(events, ids, strict=True))
@@ -261,6 +257,26 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 store_check_events(self, conn, checks)
         finally:
             self._in_batch.index = None
+
+    @staticmethod
+    def _insert_event_rows(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert ``rows`` into the index's event log in one executemany; their ids, in order.
+
+        SQLAlchemy's ordered RETURNING falls back to one statement per row on SQLite, and
+        SQLite does not promise RETURNING's order for a multi-row insert. This transaction
+        holds the database's write lock from its first INSERT, which is this one, so the
+        highest ids are ours, in insertion order; their run and type are checked all the same.
+        """
+        table = SqlEventLogStorageTable
+        conn.execute(table.insert(), rows)
+        newest = conn.execute(
+            db.select(table.c.id, table.c.run_id, table.c.dagster_event_type)
+            .order_by(table.c.id.desc())
+            .limit(len(rows))
+        ).fetchall()[::-1]
+        if [(r[1], r[2]) for r in newest] != [(r["run_id"], r["dagster_event_type"]) for r in rows]:
+            raise DagsterInvariantViolationError("the index's newest rows are not this batch's")
+        return [r[0] for r in newest]
 
     def _commit(self, transaction: Any, shard: str, probe: dict[str, Any]) -> None:
         """Commit; if COMMIT itself raised, look whether it took effect before failing."""

@@ -15,19 +15,19 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-import yaml
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.definitions import defs
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
+from rankings_etl_tests.environment import PROJECT_INSTANCE
 from rankings_etl_tests.integration.helpers import materialize_range
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "sk-or-v1-event-storage-0123456789abcdef"
 #: The project's instance class, exactly as the root dagster.yaml selects it.
-BATCHING = {"instance_class": yaml.safe_load((ROOT / "dagster.yaml").read_text())["instance_class"]}
+BATCHING = PROJECT_INSTANCE
 GRAPH = defs.resolve_asset_graph()
 PARTITIONED = sorted(key for key in GRAPH.get_all_asset_keys() if GRAPH.get(key).partitions_def)
 PARTITIONS = GRAPH.get(PARTITIONED[0]).partitions_def
