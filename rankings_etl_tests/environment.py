@@ -3,7 +3,11 @@ and the instance settings every test instance gets."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -41,3 +45,17 @@ def project_env(
     )
     env.update(settings)
     return env
+
+
+@contextlib.contextmanager
+def fast_folder(fallback: Path) -> Iterator[Path]:
+    """A fresh folder on tmpfs if the machine has one (removed afterwards), else ``fallback``."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield fallback
+        return
+    folder = Path(tempfile.mkdtemp(prefix="rankings-dagster-home-", dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

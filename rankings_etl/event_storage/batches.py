@@ -28,7 +28,10 @@ from dagster._core.events import (
 )
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
-from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
+from dagster._core.storage.event_log.schema import (
+    AssetCheckExecutionsTable,
+    SqlEventLogStorageTable,
+)
 from dagster_shared.serdes import serialize_value
 from sqlalchemy.engine import Connection
 
@@ -213,6 +216,38 @@ def _update_planned_row(null_partition: bool) -> Any:
         table.c.partition.is_(None)
         if null_partition
         else table.c.partition == db.bindparam("b_partition"),
+    )
+
+
+def commit_checked(transaction: Any, took_effect: Callable[[], bool]) -> None:
+    """Commit; if COMMIT itself raised (a lost connection, an I/O error), ask ``took_effect``.
+
+    A failed COMMIT does not say whether the database applied it. The batch is then looked up
+    (:func:`event_row_query` of its last row): found, it is stored and the failure is moot.
+    """
+    try:
+        transaction.commit()
+    except Exception:
+        if took_effect():
+            return
+        raise
+
+
+def event_row_query(row: Mapping[str, Any]) -> Any:
+    """A query that finds ``row`` (an ``event_logs`` row about to be or just inserted)."""
+    table = SqlEventLogStorageTable
+    event_type = table.c.dagster_event_type
+    return (
+        db.select(table.c.id)
+        .where(
+            table.c.run_id == row["run_id"],
+            event_type.is_(None)
+            if row["dagster_event_type"] is None
+            else event_type == row["dagster_event_type"],
+            table.c.timestamp == row["timestamp"],
+            table.c.event == row["event"],
+        )
+        .limit(1)
     )
 
 

@@ -31,6 +31,8 @@ from sqlalchemy.engine import Connection
 
 from rankings_etl.event_storage.batches import (
     UnfinishedEvents,
+    commit_checked,
+    event_row_query,
     is_asset_event,
     is_check_event,
     merge_asset_values,
@@ -175,29 +177,8 @@ class BatchedPostgresEventLogStorage(PostgresEventLogStorage):
             store_check_events(self, conn, checks)
 
     def _commit(self, transaction: Any, probe: dict[str, Any]) -> None:
-        """Commit; if COMMIT itself raised (a dropped connection), look whether it took effect."""
-        try:
-            transaction.commit()
-        except Exception:
-            if self._row_exists(probe):
-                return
-            raise
+        def took_effect() -> bool:
+            with super(BatchedPostgresEventLogStorage, self)._connect() as conn:
+                return conn.execute(event_row_query(probe)).first() is not None
 
-    def _row_exists(self, row: dict[str, Any]) -> bool:
-        table = SqlEventLogStorageTable
-        event_type = table.c.dagster_event_type
-        query = (
-            table.select()
-            .with_only_columns(table.c.id)
-            .where(
-                table.c.run_id == row["run_id"],
-                event_type.is_(None)
-                if row["dagster_event_type"] is None
-                else event_type == row["dagster_event_type"],
-                table.c.timestamp == row["timestamp"],
-                table.c.event == row["event"],
-            )
-            .limit(1)
-        )
-        with super()._connect() as conn:
-            return conn.execute(query).first() is not None
+        commit_checked(transaction, took_effect)

@@ -39,6 +39,8 @@ from sqlalchemy.pool import NullPool
 
 from rankings_etl.event_storage.batches import (
     UnfinishedEvents,
+    commit_checked,
+    event_row_query,
     group_by_run,
     is_asset_event,
     is_check_event,
@@ -279,29 +281,8 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         return [r[0] for r in newest]
 
     def _commit(self, transaction: Any, shard: str, probe: dict[str, Any]) -> None:
-        """Commit; if COMMIT itself raised, look whether it took effect before failing."""
-        try:
-            transaction.commit()
-        except Exception:
-            if self._row_exists(shard, probe):
-                return
-            raise
+        def took_effect() -> bool:
+            with self._engine(shard).connect() as conn:
+                return conn.execute(event_row_query(probe)).first() is not None
 
-    def _row_exists(self, shard: str, row: dict[str, Any]) -> bool:
-        table = SqlEventLogStorageTable
-        event_type = table.c.dagster_event_type
-        query = (
-            table.select()
-            .with_only_columns(table.c.id)
-            .where(
-                table.c.run_id == row["run_id"],
-                event_type.is_(None)
-                if row["dagster_event_type"] is None
-                else event_type == row["dagster_event_type"],
-                table.c.timestamp == row["timestamp"],
-                table.c.event == row["event"],
-            )
-            .limit(1)
-        )
-        with self._engine(shard).connect() as conn:
-            return conn.execute(query).first() is not None
+        commit_checked(transaction, took_effect)

@@ -8,9 +8,6 @@ a warehouse of the test's own.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -21,7 +18,7 @@ from rankings_etl.definitions import defs
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
-from rankings_etl_tests.environment import PROJECT_INSTANCE
+from rankings_etl_tests.environment import PROJECT_INSTANCE, fast_folder
 from rankings_etl_tests.integration.helpers import materialize_range
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,13 +43,8 @@ def instance_dir(tmp_path):
     These tests are about which rows are written, not how fast a disk syncs them; stock
     storage's one fsync per event would otherwise make a full history cost minutes.
     """
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and os.access(shm, os.W_OK)):
-        yield tmp_path
-        return
-    directory = Path(tempfile.mkdtemp(prefix="rankings-event-storage-", dir=shm))
-    yield directory
-    shutil.rmtree(directory, ignore_errors=True)
+    with fast_folder(tmp_path) as folder:
+        yield folder
 
 
 @pytest.fixture
