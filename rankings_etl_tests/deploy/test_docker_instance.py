@@ -35,6 +35,7 @@ PG_ENV = {
 PROJECT_SETTINGS = (
     "instance_class",
     "backfill_daemon_interval_seconds",
+    "run_queue",
     "concurrency",
     "telemetry",
     "run_retries",

@@ -293,8 +293,8 @@ def test_the_rendered_instance_keeps_the_projects_settings(values):
     rendered = render_instance(values)
     assert rendered["concurrency"] == root["concurrency"]
     # Dagster refuses a run coordinator limit next to a `concurrency` block, so the values
-    # remove the chart's defaults for it.
-    assert rendered["run_coordinator"]["config"] == {}
+    # remove the chart's defaults for it; the dequeue interval is the root file's run_queue's.
+    assert rendered["run_coordinator"]["config"] == root["run_queue"]
     assert rendered["run_retries"] == root["run_retries"]
     monitoring = rendered["run_monitoring"]
     assert monitoring["enabled"] is root["run_monitoring"]["enabled"] is True
