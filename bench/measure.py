@@ -122,12 +122,30 @@ def run_measured(
     return measured
 
 
-def prepare_dagster_home(path: Path) -> Path:
-    """A fresh ``DAGSTER_HOME`` holding the repository's ``dagster.yaml``."""
+#: The keys of the repository's dagster.yaml that select the batched event storage.
+BATCHING_KEYS = ("instance_class", "backfill_daemon_interval_seconds")
+
+
+def prepare_dagster_home(path: Path, *, stock: bool = False, **settings: object) -> Path:
+    """A fresh ``DAGSTER_HOME`` holding the repository's ``dagster.yaml``.
+
+    ``stock``: the same file without the batched event storage (Dagster as shipped, on the same
+    SQLite layout). ``settings``: top-level keys to add, e.g. ``storage={"postgres": ...}``.
+    """
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True)
-    shutil.copy(ROOT / "dagster.yaml", path / "dagster.yaml")
+    if not stock and not settings:
+        shutil.copy(ROOT / "dagster.yaml", path / "dagster.yaml")
+        return path
+    import yaml
+
+    config = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    if stock:
+        for key in BATCHING_KEYS:
+            config.pop(key, None)
+    config.update(settings)
+    (path / "dagster.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return path
 
 

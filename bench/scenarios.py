@@ -1,9 +1,10 @@
-"""The five scenarios, each measured against its data floor and its Dagster floor.
+"""The scenarios, each measured against its data floor and its Dagster floor.
 
 Every measured run is a child process (see :mod:`bench.measure`) with its own temporary
-``DAGSTER_HOME`` (the repository's ``dagster.yaml`` copied in), warehouse and budget ledger,
-pointed at one sandbox on loopback. Real runs load ``rankings_etl.definitions``; floor runs
-load :mod:`bench.floor_defs` (the same graph, no-op bodies) through the same CLI command.
+``DAGSTER_HOME`` (the repository's ``dagster.yaml`` copied in, so the batched event storage;
+"stock storage" runs get the same file without it), warehouse and budget ledger, pointed at one
+sandbox on loopback. Real runs load ``rankings_etl.definitions``; floor runs load
+:mod:`bench.floor_defs` (the same graph, no-op bodies) through the same CLI command.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bench import history
 from bench.measure import ROOT, Measured, copy_tree, prepare_dagster_home, run_measured
 from bench.profiles import our_functions, summarize
 from bench.runs import latest_run
+from bench.ui_backfill import run_ui_backfill
 from rankings_etl.contract import FIRST_DATE
 from rankings_etl.sandbox.testing import SandboxHandle
 
@@ -223,7 +225,6 @@ class Bench:
             home=prepare_dagster_home(base / "real" / "home"),
             db=base / "real" / "warehouse.duckdb",
             window=window,
-            sample=True,
         )
         floor = self.dagster_run(
             "full history: Dagster floor",
@@ -232,23 +233,47 @@ class Bench:
             home=prepare_dagster_home(base / "floor" / "home"),
             db=base / "floor" / "warehouse.duckdb",
             window=window,
-            sample=True,
+        )
+        stock_floor = self.dagster_run(
+            "full history: Dagster floor on stock storage",
+            base / "stock_floor",
+            self.materialize_args(FLOOR_MODULE, window),
+            home=prepare_dagster_home(base / "stock_floor" / "home", stock=True),
+            db=base / "stock_floor" / "warehouse.duckdb",
+            window=window,
         )
         data = self.data_floor(
             "full history: data floor", base / "data", base / "data" / "warehouse.duckdb", window
         )
+        # Where the time goes: the same two runs again with the wall-clock sampler riding
+        # along. Not timing samples: the sampler's own cost would bias the ratios above.
+        sampled = {
+            kind: self.dagster_run(
+                f"full history: {kind}, sampled",
+                base / f"{kind}_sampled",
+                self.materialize_args(module, window),
+                home=prepare_dagster_home(base / f"{kind}_sampled" / "home"),
+                db=base / f"{kind}_sampled" / "warehouse.duckdb",
+                window=window,
+                sample=True,
+            )
+            for kind, module in (("real", REAL_MODULE), ("floor", FLOOR_MODULE))
+        }
         result = {
             "window": real["window"],
             "days": (window[1] - window[0]).days + 1,
             "real": [real],
             "floor": [floor],
+            "stock_floor": [stock_floor],
             "data_floor": [data],
+            "sampled": sampled,
             "same_rows_as_data_floor": digest(base / "real" / "warehouse.duckdb", window)
             == digest(base / "data" / "warehouse.duckdb", window),
         }
         self.loaded = {
             "real_home": base / "real" / "home",
             "floor_home": base / "floor" / "home",
+            "stock_home": base / "stock_floor" / "home",
             "warehouse": base / "real" / "warehouse.duckdb",
         }
         return result
@@ -259,21 +284,28 @@ class Bench:
         window: tuple[dt.date, dt.date],
         args: Callable[[str, tuple[dt.date, dt.date]], list[str]],
         profile: bool,
+        kinds: tuple[str, ...] = ("real", "floor"),
     ) -> dict[str, Any]:
-        """Real and floor runs on copies of the loaded instance and warehouse, alternating."""
+        """Runs of each kind on copies of the loaded instances and warehouse, interleaved.
+
+        Kinds: ``real`` (the project on the batched storage), ``floor`` (the no-op graph on it),
+        ``stock`` (the project on stock storage: the instance the stock floor left).
+        """
         base = self.workdir / name.replace(" ", "_")
-        result: dict[str, Any] = {"window": [d.isoformat() for d in window], "real": []}
-        result.update(floor=[], data_floor=[])
+        result: dict[str, Any] = {"window": [d.isoformat() for d in window], "data_floor": []}
+        labels = {"real": "real", "floor": "Dagster floor", "stock": "real on stock storage"}
+        for kind in kinds:
+            result[kind] = []
         for rep in range(self.repeat):
-            order = ("real", "floor") if rep % 2 == 0 else ("floor", "real")
+            order = kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]
             for kind in order:
                 directory = base / f"{kind}-{rep}"
                 home = copy_tree(self.loaded[f"{kind}_home"], directory / "home")
                 db = directory / "warehouse.duckdb"
-                if kind == "real":
+                if kind != "floor":
                     copy_file(self.loaded["warehouse"], db)
-                module = REAL_MODULE if kind == "real" else FLOOR_MODULE
-                label = f"{name}: {'real' if kind == 'real' else 'Dagster floor'} #{rep + 1}"
+                module = FLOOR_MODULE if kind == "floor" else REAL_MODULE
+                label = f"{name}: {labels[kind]} #{rep + 1}"
                 record = self.dagster_run(
                     label, directory, args(module, window), home=home, db=db, window=window
                 )
@@ -303,7 +335,9 @@ class Bench:
     def daily(self) -> dict[str, Any]:
         """(2) The scheduled run: the daily job over yesterday-2..yesterday, by range tags."""
         window = (self.yesterday - dt.timedelta(days=2), self.yesterday)
-        return self._repeated("daily run", window, self.daily_job_args, profile=True)
+        return self._repeated(
+            "daily run", window, self.daily_job_args, profile=True, kinds=("real", "floor", "stock")
+        )
 
     def single_day(self) -> dict[str, Any]:
         """(3) One partition (yesterday) of every partitioned asset, from the CLI."""
@@ -347,6 +381,45 @@ class Bench:
             )
         self.history_warehouses = warehouses
         return {"window": [d.isoformat() for d in window], "sizes": sizes}
+
+    def ui_backfill(self) -> dict[str, Any]:
+        """(6) All history from the UI: ``dagster dev``, GraphQL backfill, launch to success."""
+        base = self.workdir / "s6"
+        home = prepare_dagster_home(base / "home")
+        env = self.env(home, base / "warehouse.duckdb", base / "budget.sqlite")
+        self.sandbox.reset()
+        record = run_ui_backfill(home, env, base / "dagster_dev.log")
+        record["requests"] = self.sandbox.request_count()
+        self.say(
+            f"UI backfill: {record['wall_s']:.1f}s launch to success "
+            f"({json.dumps(record['phases'])}), {record['requests']} request(s)"
+        )
+        return record
+
+    def postgres(self) -> dict[str, Any]:
+        """(7) Scenario 1's real run with Dagster's storage in Postgres (durable commits)."""
+        from rankings_etl_tests.postgres import PostgresUnavailable, start_postgres
+
+        try:
+            server = start_postgres(durable=True)
+        except PostgresUnavailable as exc:
+            self.say(f"Postgres scenario skipped: {exc}")
+            return {"skipped": str(exc)}
+        window = (self.first_date, self.yesterday)
+        base = self.workdir / "s7"
+        try:
+            storage = {"postgres": {"postgres_url": server.new_database()}}
+            real = self.dagster_run(
+                "full history on Postgres storage: real",
+                base / "real",
+                self.materialize_args(REAL_MODULE, window),
+                home=prepare_dagster_home(base / "real" / "home", storage=storage),
+                db=base / "real" / "warehouse.duckdb",
+                window=window,
+            )
+        finally:
+            server.stop()
+        return {"window": real["window"], "real": [real]}
 
     def analytics_sql(self) -> dict[str, Any]:
         """(5) The four analytics builds alone over all history, on one connection."""

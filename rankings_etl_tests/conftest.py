@@ -17,6 +17,7 @@ import dagster as dg
 import pytest
 
 from rankings_etl.sandbox.testing import SandboxServer
+from rankings_etl_tests.environment import PROJECT_INSTANCE
 from rankings_etl_tests.postgres import REQUIRE_ENV, PostgresUnavailable, start_postgres
 
 #: Generous limits so the suite itself never trips the sandbox's rate limiter.
@@ -76,8 +77,8 @@ def sandbox_factory(tmp_path):
 
 @pytest.fixture
 def instance(tmp_path):
-    """A real Dagster instance with SQLite storage in a temporary DAGSTER_HOME."""
+    """A real Dagster instance, the project's own, with SQLite storage in a temporary home."""
     home = tmp_path / "dagster_home"
     home.mkdir()
-    with dg.instance_for_test(temp_dir=str(home)) as test_instance:
+    with dg.instance_for_test(temp_dir=str(home), overrides=PROJECT_INSTANCE) as test_instance:
         yield test_instance

@@ -1,9 +1,24 @@
-"""The environment a project process (CLI, ``dagster``, ``dagster dev``) runs with in tests."""
+"""The environment a project process (CLI, ``dagster``, ``dagster dev``) runs with in tests,
+and the instance settings every test instance gets."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The instance class the repository's dagster.yaml selects (batched event writes), as
+#: ``instance_for_test`` overrides: the suite's instances are the one every user gets
+#: (rankings_etl_tests/event_storage compares it with stock storage).
+PROJECT_INSTANCE = {
+    "instance_class": yaml.safe_load((ROOT / "dagster.yaml").read_text())["instance_class"]
+}
 
 
 def project_env(
@@ -30,3 +45,17 @@ def project_env(
     )
     env.update(settings)
     return env
+
+
+@contextlib.contextmanager
+def fast_folder(fallback: Path) -> Iterator[Path]:
+    """A fresh folder on tmpfs if the machine has one (removed afterwards), else ``fallback``."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield fallback
+        return
+    folder = Path(tempfile.mkdtemp(prefix="rankings-dagster-home-", dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

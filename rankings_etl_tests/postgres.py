@@ -86,8 +86,12 @@ class PostgresServer:
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
 
-def start_postgres() -> PostgresServer:
-    """Start a cluster on a free loopback port, or raise :class:`PostgresUnavailable`."""
+def start_postgres(durable: bool = False) -> PostgresServer:
+    """Start a cluster on a free loopback port, or raise :class:`PostgresUnavailable`.
+
+    ``durable``: commits wait for the disk, as in production (the benchmark compares it with
+    SQLite on disk); tests skip that wait.
+    """
     bindir = find_bindir()
     if bindir is None:
         raise PostgresUnavailable(
@@ -123,8 +127,10 @@ def start_postgres() -> PostgresServer:
             "60",
             "-o",
             # Loopback only; durability is not what these tests are about.
-            f"-p {server.port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            f"-p {server.port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=200"
+            + (
+                "" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            ),
             "start",
         ),
     ]

@@ -131,6 +131,7 @@ QUEUED_RUN_COORDINATOR = closed(
 DAEMON = closed(
     {
         "enabled": BOOL,
+        "image": IMAGE,
         "runCoordinator": closed(
             {
                 "enabled": BOOL,

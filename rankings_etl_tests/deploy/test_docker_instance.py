@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import importlib
 import shutil
+from urllib.parse import urlparse
 
 import pytest
+from dagster import DagsterInstance
 from dagster._config import process_config, resolve_to_config_type
 from dagster._core.instance.config import dagster_instance_config
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.test_utils import environ
+
+from rankings_etl.event_storage import BatchingDagsterInstance
+from rankings_etl.event_storage.postgres import BatchedPostgresEventLogStorage
 
 from .support import (
     COMPOSE_FILE,
@@ -27,7 +32,15 @@ PG_ENV = {
     "DAGSTER_PG_DB": "dagster",
 }
 #: What the project decided for one machine (root dagster.yaml) and every deployment keeps.
-PROJECT_SETTINGS = ("concurrency", "telemetry", "run_retries", "run_monitoring")
+PROJECT_SETTINGS = (
+    "instance_class",
+    "backfill_daemon_interval_seconds",
+    "run_queue",
+    "concurrency",
+    "telemetry",
+    "run_retries",
+    "run_monitoring",
+)
 
 
 @pytest.fixture
@@ -47,8 +60,24 @@ def validate_class_config(data) -> None:
 
 def test_the_instance_file_passes_dagsters_instance_config_validation(home):
     config, custom_instance_class = dagster_instance_config(str(home))
-    assert custom_instance_class is None
+    assert custom_instance_class is BatchingDagsterInstance
     assert "storage" in config and "postgres" in config["storage"]
+
+
+def test_the_instance_batches_into_postgres_storage(home, postgres_server):
+    """The file as the webserver, the daemon and each run container load it."""
+    url = urlparse(postgres_server.new_database())
+    database = {
+        "DAGSTER_PG_HOST": url.hostname,
+        "DAGSTER_PG_USER": url.username,
+        "DAGSTER_PG_DB": url.path.lstrip("/"),
+        "DAGSTER_PG_PASSWORD": "",
+    }
+    text = DOCKER_INSTANCE.read_text(encoding="utf-8").replace("port: 5432", f"port: {url.port}")
+    (home / "dagster.yaml").write_text(text)
+    with environ(database), DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance, BatchingDagsterInstance)
+        assert isinstance(instance.event_log_storage, BatchedPostgresEventLogStorage)
 
 
 def test_postgres_storage_config_is_valid_and_reads_everything_from_the_environment(home):

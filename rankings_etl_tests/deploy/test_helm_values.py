@@ -19,10 +19,12 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import jsonschema
 import pytest
 import yaml
+from dagster import DagsterInstance
 from dagster._config import process_config, resolve_to_config_type
 from dagster._core.instance.config import dagster_instance_config
 from dagster._core.instance.ref import InstanceRef
@@ -131,6 +133,8 @@ def render_instance(values: dict[str, Any]) -> dict[str, Any]:
         "run_retries": {snake(k): v for k, v in retries.items() if v is not None},
         "telemetry": {"enabled": values["telemetry"]["enabled"]},
     }
+    # The template appends additionalInstanceConfig as it is.
+    instance.update(values.get("additionalInstanceConfig") or {})
     if concurrency["enabled"]:
         instance["concurrency"] = {
             section: {snake(k): v for k, v in concurrency[section].items() if v is not None}
@@ -214,13 +218,36 @@ def test_values_merged_over_the_charts_defaults_pass_the_charts_own_schema(value
 
 
 def test_the_rendered_instance_passes_dagsters_instance_config_validation(rendered_home):
-    config, _ = dagster_instance_config(str(rendered_home))
+    config, instance_class = dagster_instance_config(str(rendered_home))
+    assert instance_class is not None and instance_class.__name__ == "BatchingDagsterInstance"
     assert config["run_launcher"]["class"] == "K8sRunLauncher"
     ref = InstanceRef.from_dir(str(rendered_home))
     validate_class_config(ref.run_coordinator_data)
     validate_class_config(ref.run_storage_data)
     validate_class_config(ref.event_storage_data)
     validate_class_config(ref.schedule_storage_data)
+
+
+def test_the_rendered_instance_batches_into_the_charts_postgres_storage(
+    values, tmp_path, postgres_server
+):
+    """The chart names PostgresEventLogStorage itself; the instance class batches into it."""
+    from rankings_etl.event_storage.postgres import BatchedPostgresEventLogStorage
+
+    url = urlparse(postgres_server.new_database())
+    rendered = render_instance(values)
+    del rendered["run_launcher"]  # building a K8sRunLauncher needs no cluster, but loading does
+    for section in ("run_storage", "event_log_storage", "schedule_storage"):
+        rendered[section]["config"]["postgres_db"].update(
+            hostname=url.hostname,
+            port=url.port,
+            username=url.username,
+            db_name=url.path.lstrip("/"),
+        )
+    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(rendered))
+    with environ({"DAGSTER_PG_PASSWORD": ""}), DagsterInstance.from_config(str(tmp_path)) as inst:
+        assert type(inst).__name__ == "BatchingDagsterInstance"
+        assert isinstance(inst.event_log_storage, BatchedPostgresEventLogStorage)
 
 
 def test_the_k8s_run_launcher_config_is_valid_for_dagster_k8s(rendered_home):
@@ -266,8 +293,8 @@ def test_the_rendered_instance_keeps_the_projects_settings(values):
     rendered = render_instance(values)
     assert rendered["concurrency"] == root["concurrency"]
     # Dagster refuses a run coordinator limit next to a `concurrency` block, so the values
-    # remove the chart's defaults for it.
-    assert rendered["run_coordinator"]["config"] == {}
+    # remove the chart's defaults for it; the dequeue interval is the root file's run_queue's.
+    assert rendered["run_coordinator"]["config"] == root["run_queue"]
     assert rendered["run_retries"] == root["run_retries"]
     monitoring = rendered["run_monitoring"]
     assert monitoring["enabled"] is root["run_monitoring"]["enabled"] is True
@@ -279,6 +306,21 @@ def test_the_rendered_instance_keeps_the_projects_settings(values):
     job_spec = values["runLauncher"]["config"]["k8sRunLauncher"]["runK8sConfig"]["jobSpecConfig"]
     assert job_spec["activeDeadlineSeconds"] == root["run_monitoring"]["max_runtime_seconds"]
     assert rendered["telemetry"] == root["telemetry"]
+    assert rendered["instance_class"] == root["instance_class"]
+    assert rendered["backfill_daemon_interval_seconds"] == root["backfill_daemon_interval_seconds"]
+
+
+def test_every_process_that_loads_the_instance_can_import_its_instance_class(values, deployment):
+    """The webserver and the daemon build the instance too: they run the project's image."""
+    for section in ("dagsterWebserver", "dagsterDaemon"):
+        image = values[section]["image"]
+        assert (image["repository"], image["tag"]) == (
+            deployment["image"]["repository"],
+            deployment["image"]["tag"],
+        ), section
+    instance_class = values["additionalInstanceConfig"]["instance_class"]
+    cls = getattr(importlib.import_module(instance_class["module"]), instance_class["class"])
+    assert cls.__name__ == "BatchingDagsterInstance"
 
 
 # --- Semantics -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from rankings_etl_tests.environment import project_env
+from rankings_etl_tests.event_storage.trace import TRACE_ENV, read_trace
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -26,8 +27,13 @@ def free_port() -> int:
 class DagsterDev:
     """Handle on a running `dagster dev`: GraphQL calls and the files it writes."""
 
-    def __init__(self, url, home, duckdb_path, log_path):
+    def __init__(self, url, home, duckdb_path, log_path, trace_path):
         self.url, self.home, self.duckdb_path, self.log_path = url, home, duckdb_path, log_path
+        self.trace_path = trace_path
+
+    def event_writes(self) -> list[dict]:
+        """The event storage's trace so far: one line per write, with the writing process."""
+        return read_trace(self.trace_path)
 
     def graphql(self, query, variables=None, timeout=60):
         response = httpx.post(
@@ -43,11 +49,17 @@ class DagsterDev:
 
 @pytest.fixture
 def dagster_dev_env(sandbox, tmp_path):
-    """Environment for the project's processes: sandbox URL, canary key, temp paths."""
+    """Environment for the project's processes: sandbox URL, canary key, temp paths.
+
+    The event storage's trace goes to ``tmp_path / "event_writes.jsonl"`` (see
+    rankings_etl_tests/event_storage/trace.py): how each process wrote its events.
+    """
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
-    return project_env(tmp_path, sandbox.base_url, "sk-or-v1-e2e-0123456789abcdef", home)
+    env = project_env(tmp_path, sandbox.base_url, "sk-or-v1-e2e-0123456789abcdef", home)
+    env[TRACE_ENV] = str(tmp_path / "event_writes.jsonl")
+    return env
 
 
 @pytest.fixture
@@ -79,6 +91,7 @@ def dagster_dev(dagster_dev_env, tmp_path):
             Path(dagster_dev_env["DAGSTER_HOME"]),
             Path(dagster_dev_env["RANKINGS_DUCKDB_PATH"]),
             log_path,
+            Path(dagster_dev_env[TRACE_ENV]),
         )
         try:
             _wait_until_loaded(handle, process)

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from rankings_etl.contract import last_completed_day
+from rankings_etl_tests.event_storage.trace import MATERIALIZED, PLANNED, Writes, assert_batched
 
 RUNS = """
 { runsOrError { ... on Runs { results { runId status tags { key value } } } } }
@@ -51,3 +52,9 @@ def test_the_daemon_launches_one_range_run_that_fills_the_gap(dagster_dev, sandb
     assert sandbox.request_count() == 1  # the whole gap in a single request
     with duckdb.connect(str(dagster_dev.duckdb_path), read_only=True) as con:
         assert con.execute("SELECT count(DISTINCT date) FROM model_growth_daily").fetchone() == (5,)
+
+    # The daemon created the run and wrote its 25 planned events (5 days x 5 assets) in one
+    # batch; the run's process its materializations in one batch per asset.
+    writes = [w for w in dagster_dev.event_writes() if w["run_id"] == run["runId"]]
+    assert_batched(Writes(writes, "_daemon"), PLANNED, 25)
+    assert_batched(Writes(writes, ""), MATERIALIZED, 25, groups=5)

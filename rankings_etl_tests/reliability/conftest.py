@@ -6,9 +6,9 @@ suite's root conftest.
 
 Added here:
 
-- ``instance``: one real Dagster instance (SQLite, temporary DAGSTER_HOME, on tmpfs like
-  ``dagster_home``) for the session: creating one costs about a second, and each test has its
-  own warehouse anyway.
+- ``instance``: one real Dagster instance, the project's (batched event writes; SQLite,
+  temporary DAGSTER_HOME, on tmpfs like ``dagster_home``) for the session: creating one costs
+  about a second, and each test has its own warehouse anyway.
 - ``dagster_home``: an empty folder for a project process's DAGSTER_HOME, on tmpfs when the
   machine has one: Dagster commits two SQLite events per partition, and on a busy disk those
   fsyncs, not our code, would dominate these tests (shared/DAGSTER-NOTES.md).
@@ -22,13 +22,6 @@ Added here:
   run must leave byte-for-byte identical.
 """
 
-import contextlib
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 import dagster as dg
 import pytest
 from dagster_duckdb import DuckDBResource
@@ -37,6 +30,7 @@ from rankings_etl.assets.analytics import analytics_assets
 from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
+from rankings_etl_tests.environment import PROJECT_INSTANCE, fast_folder
 from rankings_etl_tests.integration import conftest as integration
 from rankings_etl_tests.integration.conftest import TEST_KEY
 from rankings_etl_tests.integration.helpers import materialize_range
@@ -53,25 +47,11 @@ FAULT_DATE = "2025-04-02"
 CLIENT_TIMEOUT = 1.0
 
 
-@contextlib.contextmanager
-def fast_folder(fallback: Path) -> Iterator[Path]:
-    """A fresh folder on tmpfs if the machine has one (removed afterwards), else ``fallback``."""
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and os.access(shm, os.W_OK)):
-        yield fallback
-        return
-    folder = Path(tempfile.mkdtemp(prefix="rankings-dagster-home-", dir=shm))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def instance(tmp_path_factory):
     with (
         fast_folder(tmp_path_factory.mktemp("dagster_home")) as home,
-        dg.instance_for_test(temp_dir=str(home)) as test_instance,
+        dg.instance_for_test(temp_dir=str(home), overrides=PROJECT_INSTANCE) as test_instance,
     ):
         yield test_instance
 
