@@ -1,9 +1,11 @@
 """``make screenshots``: the README's pictures, taken from a real browser against a real UI.
 
 Starts the sandbox and ``dagster dev`` in a throw-away DAGSTER_HOME and warehouse, launches a
-backfill of all history through the webserver's GraphQL API (as the UI's button does), waits
-for it, then points headless Chromium (Debian's ``chromium`` package) at the lineage graph, the
-chart asset's page and the backfill's page, saving PNGs under ``docs/img/``.
+backfill of the whole group over all history through the webserver's GraphQL API (as the UI's
+button does: the daily assets in one run, the chart and the export after), waits for it, then
+points headless Chromium (Debian's ``chromium`` package) at the lineage graph, one day's
+partition page, the checks, market_daily's plots, the chart asset and the backfill, saving
+PNGs under ``docs/img/``.
 """
 
 from __future__ import annotations
@@ -124,11 +126,9 @@ def main() -> int:
             )
         try:
             wait_for_ui(url, ui)
-            nodes = graphql(url, "{ assetNodes { assetKey { path } isPartitioned } }", {})
-            partitioned = [n["assetKey"] for n in nodes["assetNodes"] if n["isPartitioned"]]
-            launched = graphql(
-                url, LAUNCH, {"p": {"assetSelection": partitioned, "allPartitions": True}}
-            )
+            nodes = graphql(url, "{ assetNodes { assetKey { path } } }", {})
+            group = [node["assetKey"] for node in nodes["assetNodes"]]
+            launched = graphql(url, LAUNCH, {"p": {"assetSelection": group, "allPartitions": True}})
             backfill_id = launched["launchPartitionBackfill"]["backfillId"]
             print(f"backfill {backfill_id} launched; waiting ...", flush=True)
             while (
@@ -136,28 +136,20 @@ def main() -> int:
                 == "REQUESTED"
             ):
                 time.sleep(3)
-            subprocess.run(
-                [
-                    str(Path(sys.executable).parent / "dagster"),
-                    "asset",
-                    "materialize",
-                    "-m",
-                    "rankings_etl.definitions",
-                    "--select",
-                    "top_models_chart,rankings_export",
-                ],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
             # The first-visit "join the community" dialog would cover every picture.
             graphql(url, "mutation { setNuxSeen }", {})
             shutil.copy(work / "exports" / "top_models_share.png", OUT / "top_models_share.png")
-            screenshot(chromium, f"{url}/asset-groups/openrouter", OUT / "lineage.png")
-            screenshot(chromium, f"{url}/assets/top_models_chart", OUT / "chart_asset.png")
-            screenshot(chromium, f"{url}/assets/rankings_daily?view=checks", OUT / "checks.png")
-            screenshot(chromium, f"{url}/runs/b/{backfill_id}", OUT / "backfill.png")
+            day = "2025-03-15"
+            shots = {
+                "lineage.png": "/asset-groups/openrouter",
+                "partition_day.png": f"/assets/rankings_daily?view=partitions&partition={day}",
+                "checks.png": "/assets/rankings_daily?view=checks",
+                "market_plots.png": "/assets/market_daily?view=plots",
+                "chart_asset.png": "/assets/top_models_chart",
+                "backfill.png": f"/runs/b/{backfill_id}",
+            }
+            for name, page in shots.items():
+                screenshot(chromium, url + page, OUT / name)
         finally:
             os.killpg(ui.pid, 15)
             ui.wait(timeout=30)

@@ -1,4 +1,5 @@
-"""The daemon under `dagster dev` launches the scheduled run by itself, and it is a range run."""
+"""The daemon under `dagster dev` launches the scheduled range run by itself, and the automation
+sensor (on by default) then refreshes everything the UI says follows it, once."""
 
 import datetime as dt
 import time
@@ -49,5 +50,28 @@ def test_the_daemon_launches_one_range_run_that_fills_the_gap(dagster_dev, sandb
     assert scheduled[0][0]["status"] == "SUCCESS", dagster_dev.log_path.read_text()[-3000:]
     assert len({t["dagster/asset_partition_range_start"] for _, t in scheduled}) == 1
     assert sandbox.request_count() == 1  # the whole gap in a single request
+
+    # Downstream follows by automation: every table's five days, then the chart and the export.
+    followers = ["model_share_daily", "market_daily", "author_share_daily", "model_growth_daily"]
+    outputs = ["top_models_chart", "rankings_export"]
+    with dg.DagsterInstance.from_config(str(dagster_dev.home)) as instance:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not all(
+            materializations(instance, asset) for asset in outputs
+        ):
+            time.sleep(3)
+        time.sleep(75)  # a few more sensor ticks: nothing may be launched a second time
+        days = {str(yesterday - dt.timedelta(days=n)) for n in range(5)}
+        for asset in followers:
+            partitions = [m.partition_key for m in materializations(instance, asset)]
+            assert sorted(partitions) == sorted(days), (asset, dagster_dev.log_path)
+        for asset in outputs:
+            assert len(materializations(instance, asset)) == 1, asset
+        runs = instance.get_runs()
+        assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs)
     with duckdb.connect(str(dagster_dev.duckdb_path), read_only=True) as con:
         assert con.execute("SELECT count(DISTINCT date) FROM model_growth_daily").fetchone() == (5,)
+
+
+def materializations(instance, asset):
+    return instance.fetch_materializations(dg.AssetKey(asset), limit=1000).records
