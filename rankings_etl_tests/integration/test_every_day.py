@@ -27,6 +27,11 @@ from rankings_etl_tests.conftest import SUITE_LIMITS
 from .conftest import TEST_KEY
 from .helpers import materialize_range
 
+#: The module's fixture backfills all history on stock SQLite storage: ~7,000 materialization
+#: events and ~7,700 check results, each written on its own (about 6 minutes here, more on a
+#: busy machine), so the first test may take longer than the suite's default limit.
+pytestmark = pytest.mark.timeout(1800)
+
 YESTERDAY = last_completed_day()
 DAYS = (YESTERDAY - FIRST_DATE).days + 1
 DAY = "2025-03-15"
