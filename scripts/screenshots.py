@@ -40,6 +40,8 @@ CHROMIUM_FLAGS = [
 ]
 LAUNCH = """mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) {
   __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"""
+BACKFILLS = """{ partitionBackfillsOrError(limit: 1) { ... on PartitionBackfills {
+  results { id } } } }"""
 STATUS = """query($id: String!) { partitionBackfillOrError(backfillId: $id) {
   ... on PartitionBackfill { status } } }"""
 
@@ -84,13 +86,101 @@ def screenshot(chromium: str, url: str, target: Path) -> None:
     print(f"saved {target.relative_to(ROOT)}")
 
 
+def clicked_screenshot(chromium: str, url: str, label: str, target: Path) -> None:
+    """Load ``url``, click the first button or link whose text is ``label`` (the metadata
+    table's *Plots* toggle, *[Show Markdown]*), then save the page: through the DevTools
+    protocol, which ``--screenshot`` cannot do."""
+    import base64
+    import json
+
+    import websocket  # websocket-client, a dependency of the Docker tooling in the dev extra
+
+    port = free_port()
+    profile = tempfile.mkdtemp(prefix="chromium-")
+    browser = subprocess.Popen(
+        [
+            chromium,
+            *CHROMIUM_FLAGS[:-1],
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            "--remote-allow-origins=http://127.0.0.1",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                pages = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=2).json()
+                page = next(p for p in pages if p["type"] == "page")
+                break
+            except (httpx.HTTPError, StopIteration):
+                if time.monotonic() > deadline:
+                    raise SystemExit("chromium's DevTools did not answer") from None
+                time.sleep(0.5)
+        ws = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
+        )
+        ids = iter(range(1, 1000))
+
+        def call(method, **params):
+            number = next(ids)
+            ws.send(json.dumps({"id": number, "method": method, "params": params}))
+            while True:
+                message = json.loads(ws.recv())
+                if message.get("id") == number:
+                    return message.get("result", {})
+
+        call(
+            "Emulation.setDeviceMetricsOverride",
+            width=1600,
+            height=1000,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        call("Page.navigate", url=url)
+        click = (
+            "(() => { const el = [...document.querySelectorAll('button, a, span, div')]"
+            f".find(e => e.childElementCount === 0 && e.textContent.trim() === {label!r});"
+            " if (!el) return false; el.click();"
+            " let box = el.parentElement;"  # scroll the page's inner scroll area to it
+            " while (box && !(box.scrollHeight > box.clientHeight + 10"
+            " && getComputedStyle(box).overflowY !== 'visible')) box = box.parentElement;"
+            " if (box) box.scrollTop += el.getBoundingClientRect().top - 160;"
+            " return true; })()"
+        )
+        deadline = time.monotonic() + 60
+        while (
+            not call("Runtime.evaluate", expression=click, returnByValue=True)
+            .get("result", {})
+            .get("value")
+        ):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no {label!r} to click on {url}")
+            time.sleep(1)
+        time.sleep(4)  # let the plots or the dialog render
+        shot = call("Page.captureScreenshot", format="png")
+        target.write_bytes(base64.b64decode(shot["data"]))
+        ws.close()
+    finally:
+        browser.terminate()
+        browser.wait(timeout=30)
+        shutil.rmtree(profile, ignore_errors=True)
+    print(f"saved {target.relative_to(ROOT)}")
+
+
 def main() -> int:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise SystemExit("needs Debian's chromium: apt-get install -y chromium")
-    work = Path(tempfile.mkdtemp(prefix="rankings-shots-"))
+    # RANKINGS_SCREENSHOTS_WORK=DIR reuses a work directory an earlier run left (its instance
+    # and warehouse), to retake the pictures without another full backfill.
+    reuse = os.getenv("RANKINGS_SCREENSHOTS_WORK")
+    work = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="rankings-shots-"))
     home = work / "dagster_home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -126,11 +216,18 @@ def main() -> int:
             )
         try:
             wait_for_ui(url, ui)
-            nodes = graphql(url, "{ assetNodes { assetKey { path } } }", {})
-            group = [node["assetKey"] for node in nodes["assetNodes"]]
-            launched = graphql(url, LAUNCH, {"p": {"assetSelection": group, "allPartitions": True}})
-            backfill_id = launched["launchPartitionBackfill"]["backfillId"]
-            print(f"backfill {backfill_id} launched; waiting ...", flush=True)
+            if reuse:
+                backfill_id = graphql(url, BACKFILLS, {})["partitionBackfillsOrError"]["results"][
+                    0
+                ]["id"]
+            else:
+                nodes = graphql(url, "{ assetNodes { assetKey { path } } }", {})
+                group = [node["assetKey"] for node in nodes["assetNodes"]]
+                launched = graphql(
+                    url, LAUNCH, {"p": {"assetSelection": group, "allPartitions": True}}
+                )
+                backfill_id = launched["launchPartitionBackfill"]["backfillId"]
+                print(f"backfill {backfill_id} launched; waiting ...", flush=True)
             while (
                 graphql(url, STATUS, {"id": backfill_id})["partitionBackfillOrError"]["status"]
                 == "REQUESTED"
@@ -144,12 +241,21 @@ def main() -> int:
                 "lineage.png": "/asset-groups/openrouter",
                 "partition_day.png": f"/assets/rankings_daily?view=partitions&partition={day}",
                 "checks.png": "/assets/rankings_daily?view=checks",
-                "market_plots.png": "/assets/market_daily?view=plots",
                 "chart_asset.png": "/assets/top_models_chart",
                 "backfill.png": f"/runs/b/{backfill_id}",
             }
             for name, page in shots.items():
                 screenshot(chromium, url + page, OUT / name)
+            # Each day's figures, plotted across the partitions: the metadata's Plots toggle.
+            clicked_screenshot(
+                chromium, f"{url}/assets/market_daily", "Plots", OUT / "market_plots.png"
+            )
+            clicked_screenshot(
+                chromium,
+                f"{url}/assets/top_models_chart",
+                "[Show Markdown]",
+                OUT / "chart_dialog.png",
+            )
         finally:
             os.killpg(ui.pid, 15)
             ui.wait(timeout=30)

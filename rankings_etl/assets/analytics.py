@@ -164,7 +164,7 @@ def _market_preview(con, newest_day) -> dict:
 def market_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """One row per day: total tokens, top-50 versus the long tail, how many models are ranked,
     concentration (HHI) and the leader. Each day's materialization carries that day's figures,
-    so the asset's Plots tab draws the market over time."""
+    so the Plots view of its metadata (below) draws the market over time."""
     yield from _materialize(context, duckdb, "market_daily", [ONE_MARKET_ROW], _market_preview)
 
 
