@@ -42,6 +42,7 @@ LAUNCH = """mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfi
   __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"""
 BACKFILLS = """{ partitionBackfillsOrError(limit: 1) { ... on PartitionBackfills {
   results { id } } } }"""
+LATEST_RUN = """{ runsOrError(limit: 1) { ... on Runs { results { runId } } } }"""
 STATUS = """query($id: String!) { partitionBackfillOrError(backfillId: $id) {
   ... on PartitionBackfill { status } } }"""
 
@@ -80,7 +81,7 @@ def screenshot(chromium: str, url: str, target: Path) -> None:
         [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={target}", url],
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=300,
     )
     shutil.rmtree(profile, ignore_errors=True)
     print(f"saved {target.relative_to(ROOT)}")
@@ -185,7 +186,8 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with sandbox(free_port(), work / "sandbox.log") as base_url:
+    sandbox_port = free_port()
+    with sandbox(sandbox_port, work / "sandbox.log") as base_url:
         env = {
             **os.environ,
             "DAGSTER_HOME": str(home),
@@ -256,6 +258,22 @@ def main() -> int:
                 "[Show Markdown]",
                 OUT / "chart_dialog.png",
             )
+            # Last, a run the contract refuses: its page must say why in one line.
+            from rankings_etl.sandbox.testing import SandboxHandle
+
+            SandboxHandle(sandbox_port).inject("other_duplicated", date=day)
+            refused = graphql(
+                url,
+                LAUNCH,
+                {"p": {"assetSelection": [{"path": ["rankings_daily"]}], "partitionNames": [day]}},
+            )["launchPartitionBackfill"]["backfillId"]
+            while (
+                graphql(url, STATUS, {"id": refused})["partitionBackfillOrError"]["status"]
+                == "REQUESTED"
+            ):
+                time.sleep(3)
+            (run,) = graphql(url, LATEST_RUN, {})["runsOrError"]["results"]
+            screenshot(chromium, f"{url}/runs/{run['runId']}", OUT / "refused_run.png")
         finally:
             os.killpg(ui.pid, 15)
             ui.wait(timeout=30)
