@@ -93,10 +93,14 @@ def _evaluate(con: duckdb.DuckDBPyConnection, check: TableCheck, params) -> Chec
     problems: dict = {}
     for day, problem in con.execute(load_sql(check.sql_name), params).fetchall():
         problems.setdefault(day, problem)
-    dates_checked = con.execute(
-        "SELECT count(DISTINCT date) FROM rankings_daily WHERE date BETWEEN $1 AND $2", params
-    ).fetchone()[0]
-    return CheckOutcome(check.spec, int(dates_checked), problems, {})
+    dates = tuple(
+        day
+        for (day,) in con.execute(
+            "SELECT DISTINCT date FROM rankings_daily WHERE date BETWEEN $1 AND $2 ORDER BY date",
+            params,
+        ).fetchall()
+    )
+    return CheckOutcome(check.spec, len(dates), problems, {}, dates)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

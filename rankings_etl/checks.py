@@ -60,13 +60,28 @@ RANKINGS_CHECKS: tuple[CheckSpec, ...] = (
 
 
 @dataclasses.dataclass(frozen=True)
+class DayVerdict:
+    """One check on one date: what the UI shows on that day's partition."""
+
+    date: dt.date
+    passed: bool
+    severity: str
+    problem: str | None
+
+
+@dataclasses.dataclass(frozen=True)
 class CheckOutcome:
-    """What one check found over a run's dates: problems per date, split by severity."""
+    """What one check found over a run's dates: problems per date, split by severity.
+
+    ``dates`` are the dates it evaluated (every one of them gets a verdict, passing or not);
+    ``dates_checked`` is their number.
+    """
 
     spec: CheckSpec
     dates_checked: int
     errors: dict[dt.date, str]
     warnings: dict[dt.date, str]
+    dates: tuple[dt.date, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -80,6 +95,18 @@ class CheckOutcome:
     def blocks(self) -> bool:
         """An ERROR stops the write and the downstream assets; a WARN does not."""
         return bool(self.errors)
+
+    def verdict(self, day: dt.date) -> DayVerdict:
+        """This check's result on ``day`` alone: an ERROR there, else a WARN, else a pass."""
+        if day in self.errors:
+            return DayVerdict(day, False, ERROR, self.errors[day])
+        if day in self.warnings:
+            return DayVerdict(day, False, WARN, self.warnings[day])
+        return DayVerdict(day, True, ERROR, None)
+
+    def verdicts(self) -> list[DayVerdict]:
+        """A verdict for every date evaluated (and any date a problem names), in date order."""
+        return [self.verdict(day) for day in sorted({*self.dates, *self.errors, *self.warnings})]
 
     def summary(self) -> str:
         if self.passed:
@@ -159,7 +186,7 @@ def _outcome(spec, days, judge) -> CheckOutcome:
             continue
         severity, what = verdict
         (errors if severity == ERROR else warnings)[day.date] = what
-    return CheckOutcome(spec, len(days), errors, warnings)
+    return CheckOutcome(spec, len(days), errors, warnings, tuple(day.date for day in days))
 
 
 def _one_other(day: _Day):

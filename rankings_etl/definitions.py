@@ -17,7 +17,6 @@ from rankings_etl.assets.outputs import output_assets
 from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.budget import DEFAULT_BUDGET_DB
 from rankings_etl.contract import DEFAULT_BASE_URL, RATE_PER_DAY, RATE_PER_MINUTE
-from rankings_etl.freshness import build_freshness
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
@@ -30,7 +29,7 @@ DEFAULT_EXPORT_DIR = "data/exports"
 # --- Assets: one partition per UTC day, all backfillable in a single run ---------------------
 daily_assets = [rankings_daily, *analytics_assets]
 
-# --- Automation: the daily run, and freshness checks that turn red when it did not happen ----
+# --- Automation: the daily run; everything downstream follows it --------------------------
 daily_rankings_job = dg.define_asset_job(
     "daily_rankings_job",
     selection=dg.AssetSelection.assets(*daily_assets),
@@ -42,7 +41,19 @@ daily_rankings_schedule = build_daily_schedule(
     rankings_daily.key,
     cron=os.getenv("RANKINGS_SCHEDULE_CRON") or SCHEDULE_CRON,
 )
-freshness_checks, freshness_sensor = build_freshness(daily_assets)
+# The conditions the UI shows on the downstream assets (eager, "after any upstream update") are
+# what refreshes them, so the sensor that evaluates them runs from the start. Freshness is a
+# FreshnessPolicy on each daily asset (rankings_etl.freshness), which the daemon evaluates.
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    "rankings_automation_sensor",
+    target=dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description=(
+        "Evaluates the assets' automation conditions: after the daily run, the chart and the "
+        "export refresh (and any downstream day the run did not cover follows its upstream)."
+    ),
+)
 
 # --- Resources --------------------------------------------------------------------------------
 # One budget for every process: each request takes a slot from the ledger (a SQLite file on one
@@ -68,10 +79,9 @@ resources = {
 
 defs = dg.Definitions(
     assets=[*daily_assets, *output_assets],
-    asset_checks=freshness_checks,
     jobs=[daily_rankings_job],
     schedules=[daily_rankings_schedule],
-    sensors=[freshness_sensor],
+    sensors=[automation_sensor],
     resources=resources,
     # Our steps are cheap and share one DuckDB file: a subprocess per step (~1.5 s each)
     # would cost more than the work, and in-process steps never contend for the file lock.

@@ -1,28 +1,27 @@
-"""Freshness: yesterday's partition must exist a few hours after its day ended.
+"""Freshness: every daily asset is expected to be refreshed between 00:00 and 03:00 UTC.
 
-Built on Dagster's time-partition freshness checks (the check is named ``freshness_check``),
-evaluated by a sensor that the daemon runs under ``dagster dev``, so stale data shows in red in
-the UI. The deadline, 03:00 UTC, leaves the 00:15 schedule time for its retries.
+A ``FreshnessPolicy`` on each daily asset (Dagster 1.13's replacement for the freshness-check
+builders): the daemon that ``dagster dev`` starts evaluates it, and the asset's page shows it
+passing, or failing once 03:00 UTC goes by without a materialization since midnight. The
+daily run ticks at 00:15 and always covers yesterday, so a materialization after midnight means
+the completed day is in; the deadline leaves the schedule time for its retries.
+
+The policy judges the asset's latest materialization, whichever partition it was: a manual
+re-run of an old day after midnight also counts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
 
 import dagster as dg
 
 FRESHNESS_DEADLINE_CRON = "0 3 * * *"
+#: Materializations after this long before the deadline count: after 00:00 UTC.
+FRESHNESS_LOWER_BOUND = dt.timedelta(hours=3)
 
-
-def build_freshness(assets: Sequence[dg.AssetsDefinition]):
-    """Freshness checks for ``assets`` and the sensor that evaluates them."""
-    checks = dg.build_time_partition_freshness_checks(
-        assets=list(assets), deadline_cron=FRESHNESS_DEADLINE_CRON, timezone="UTC"
-    )
-    sensor = dg.build_sensor_for_freshness_checks(
-        freshness_checks=checks,
-        name="rankings_freshness_sensor",
-        minimum_interval_seconds=600,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-    )
-    return checks, sensor
+DAILY_FRESHNESS = dg.FreshnessPolicy.cron(
+    deadline_cron=FRESHNESS_DEADLINE_CRON,
+    lower_bound_delta=FRESHNESS_LOWER_BOUND,
+    timezone="UTC",
+)

@@ -1,4 +1,4 @@
-"""The daily run: yesterday and the two days before it, in one request, plus their downstream.
+"""The daily run: yesterday and the two days before it, in one request; downstream follows.
 
 OpenRouter keeps revising the last 2-3 completed days slightly after publishing them, so each
 tick re-fetches a trailing window of ``TRAILING_DAYS`` instead of yesterday alone; the re-fetch
@@ -8,6 +8,12 @@ Ticks at 00:15 UTC: a quarter of an hour after the day closes gives OpenRouter's
 to count the day's last requests, and whatever it counts later is picked up by the next two
 ticks' re-fetches. The freshness deadline (see :mod:`rankings_etl.freshness`) leaves room for a
 retry before anyone is told the data is late.
+
+The scheduled run materializes ``rankings_daily`` (and its contract checks) only; the tables
+derived from it, the chart and the export follow its days by their automation conditions,
+within a minute (``rankings_automation_sensor``). A run refused by the contract therefore
+fails alone: Dagster marks the checks a failed run had planned "execution failed", so checks of
+downstream tables planned in that run would read failed on days nothing was wrong with them.
 """
 
 from __future__ import annotations
@@ -45,11 +51,15 @@ def daily_window(
     return Window(max(start, FIRST_DATE), end)
 
 
-def range_run_request(window: Window, reason: str) -> dg.RunRequest:
-    """A single run over ``window``: Dagster 1.13 reads range runs from these two tags
-    (``RunRequest(partition_key_range=...)`` is accepted and silently ignored)."""
+def range_run_request(
+    window: Window, reason: str, assets: list[dg.AssetKey] | None = None
+) -> dg.RunRequest:
+    """A single run over ``window`` (of ``assets`` only, when given): Dagster 1.13 reads range
+    runs from these two tags (``RunRequest(partition_key_range=...)`` is accepted and silently
+    ignored)."""
     return dg.RunRequest(
         run_key=f"{window.start}...{window.end}",
+        asset_selection=assets,
         tags={
             RANGE_START_TAG: window.start.isoformat(),
             RANGE_END_TAG: window.end.isoformat(),
@@ -61,7 +71,8 @@ def range_run_request(window: Window, reason: str) -> dg.RunRequest:
 def build_daily_schedule(
     job: dg.UnresolvedAssetJobDefinition, anchor: dg.AssetKey, cron: str = SCHEDULE_CRON
 ):
-    """The ``daily_rankings_schedule`` for ``job``, catching up from ``anchor``'s last day.
+    """The ``daily_rankings_schedule``: runs of ``anchor`` (from ``job``), catching up from its
+    last loaded day.
 
     ``cron`` may be moved (``RANKINGS_SCHEDULE_CRON``) by an operator who wants more margin
     after midnight; every tick still covers the trailing completed days, whatever its time.
@@ -74,9 +85,10 @@ def build_daily_schedule(
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=(
-            "Shortly after 00:00 UTC: one run re-fetching the trailing 3 completed days in a "
-            "single request (picking up late revisions), then their downstream partitions. "
-            "Fills any gap since the last loaded day in the same run."
+            "Shortly after 00:00 UTC: one run of rankings_daily re-fetching the trailing 3 "
+            "completed days in a single request (picking up late revisions); the tables, chart "
+            "and export derived from them follow by automation. Fills any gap since the last "
+            "loaded day in the same run."
         ),
     )
     def daily_rankings_schedule(context: dg.ScheduleEvaluationContext):
@@ -84,6 +96,6 @@ def build_daily_schedule(
         latest = max((dt.date.fromisoformat(key) for key in materialized), default=None)
         window = daily_window(context.scheduled_execution_time, latest)
         reason = "trailing" if window.days <= TRAILING_DAYS else "catch-up"
-        return range_run_request(window, reason)
+        return range_run_request(window, reason, [anchor])
 
     return daily_rankings_schedule

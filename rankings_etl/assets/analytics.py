@@ -1,7 +1,7 @@
 """Share, market and growth tables derived from ``rankings_daily``, one partition per day.
 
 All four are thin wrappers over :func:`rankings_etl.analytics.build_table`; they backfill any
-range in a single run and follow ``rankings_daily`` automatically (eager automation).
+range in a single run and follow ``rankings_daily``'s days automatically.
 Their checks run inside the write transaction on the rows just written and come back from the
 asset's own step: an ERROR rolls the write back, fails the step and stops what is downstream.
 """
@@ -10,12 +10,18 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.analytics import TableCheck, build_table
-from rankings_etl.assets.check_results import check_result
-from rankings_etl.assets.metadata import shows_run_details
+from rankings_etl.assets.check_results import (
+    check_outputs,
+    daily_check_specs,
+    day_evaluations,
+    latest_materializations,
+)
+from rankings_etl.assets.failures import checks_failure
+from rankings_etl.assets.metadata import day_figures, record_day_metadata
 from rankings_etl.assets.rankings import rankings_daily, run_window
 from rankings_etl.checks import CheckSpec
 from rankings_etl.constants import GROUP, OWNERS
-from rankings_etl.contract import citation
+from rankings_etl.freshness import DAILY_FRESHNESS
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.previews import market_preview
 from rankings_etl.tables import (
@@ -51,30 +57,27 @@ GROWTH_ROWS = TableCheck(
 )
 
 
-#: ``eager()``, except that of its eight upstream days growth waits only for its own: the seven
-#: before it are optional inputs (an unloaded day gives NULL comparisons), and plain ``eager()``
-#: would never update the newest day while any of them is missing.
-GROWTH_AUTOMATION = (
-    dg.AutomationCondition.eager()
-    .replace(
-        "any_deps_missing",
-        dg.AutomationCondition.any_deps_match(
-            dg.AutomationCondition.missing()
-            & ~dg.AutomationCondition.will_be_requested()
-            & dg.AutomationCondition.in_latest_time_window()
-        ).with_label("same day's rankings missing"),
-    )
-    .with_label("eager (earlier days optional)")
-)
+#: Each day follows its upstream days. Like ``eager()``, it waits for what it reads and for
+#: runs in progress, and ignores updates from a run that also updated this asset (a backfill of
+#: the whole group); unlike it, every day counts, not only the latest: the daily run re-fetches
+#: three days (late revisions), and a rebuilt range must carry through to what it feeds.
+FOLLOW_UPSTREAM_DAYS = (
+    dg.AutomationCondition.any_deps_updated().since_last_handled()
+    & ~dg.AutomationCondition.any_deps_missing()
+    & ~dg.AutomationCondition.any_deps_in_progress()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("after its days' upstream updates")
 
-
-def _check_specs(asset_name: str, checks: list[TableCheck]) -> list[dg.AssetCheckSpec]:
-    return [
-        dg.AssetCheckSpec(
-            check.spec.name, asset=asset_name, blocking=True, description=check.spec.description
-        )
-        for check in checks
-    ]
+#: The same, except that of its eight upstream days growth waits only for its own: the seven
+#: before it are optional inputs (an unloaded day gives NULL comparisons).
+GROWTH_AUTOMATION = FOLLOW_UPSTREAM_DAYS.replace(
+    "any_deps_missing",
+    dg.AutomationCondition.any_deps_match(
+        dg.AutomationCondition.missing()
+        & ~dg.AutomationCondition.will_be_requested()
+        & dg.AutomationCondition.in_latest_time_window()
+    ).with_label("same day's rankings missing"),
+).with_label("after its days' upstream updates (earlier days optional)")
 
 
 def _asset_kwargs(
@@ -92,8 +95,9 @@ def _asset_kwargs(
         kinds={"duckdb"},
         owners=OWNERS,
         deps=deps,
-        automation_condition=automation_condition or dg.AutomationCondition.eager(),
-        check_specs=_check_specs(name, checks),
+        automation_condition=automation_condition or FOLLOW_UPSTREAM_DAYS,
+        check_specs=daily_check_specs(name, [check.spec for check in checks]),
+        freshness_policy=DAILY_FRESHNESS,
         metadata={
             "dagster/column_schema": column_schema(columns),
             "dagster/table_name": f"main.{name}",
@@ -101,28 +105,35 @@ def _asset_kwargs(
     )
 
 
-def _materialize(context, duckdb: DuckDBResource, table: str, checks, extra_metadata=None):
-    """Build ``table`` for the run's days; yield check results, then materialize or fail."""
+def _materialize(context, duckdb: DuckDBResource, table: str, checks, newest_day_extra=None):
+    """Build ``table`` for the run's days; materialize each day with its own figures and
+    check results, or write nothing and report the days that failed."""
     window = run_window(context)
     with open_warehouse(duckdb) as con:
         result = build_table(con, table, window, checks)
-        metadata = extra_metadata(con, window) if extra_metadata and not result.blocked else {}
-    check_results = [check_result(table, outcome) for outcome in result.outcomes]
+        figures = {} if result.blocked else day_figures(con, table, window)
+        extra = newest_day_extra(con, max(figures)) if newest_day_extra and figures else None
+    check_figures = {day: {"rows": values["dagster/row_count"]} for day, values in figures.items()}
     if result.blocked:
-        yield from check_results
-        raise dg.Failure(
-            description=f"{table} for {window} failed its checks; nothing was written.\n"
-            + "\n".join(outcome.summary() for outcome in result.blocked)
+        yield from day_evaluations(
+            table,
+            result.outcomes,
+            latest_materializations(context.instance, table, window.dates()),
+            check_figures,
+            note="nothing was written (other days failed their checks)",
         )
-    context.log.info(f"{table}: wrote {result.rows_written:,} rows for {window}")
-    yield dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": result.table_rows,
-            "rows_written": result.rows_written,
-            "dates_covered": f"{window} ({window.days} days)",
-            **metadata,
-        },
-        check_results=check_results,
+        raise checks_failure(table, window, result.blocked)
+    context.log.info(
+        f"{table}: wrote {result.rows_written:,} rows for {window} ({window.days} days)"
+    )
+    record_day_metadata(context, figures, extra)
+    yield dg.MaterializeResult()
+    yield from check_outputs(context)
+    yield from day_evaluations(
+        table,
+        result.outcomes,
+        latest_materializations(context.instance, table, window.dates()),
+        check_figures,
     )
 
 
@@ -137,33 +148,9 @@ def model_share_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
     yield from _materialize(context, duckdb, "model_share_daily", [SHARES_SUM, EVERY_MODEL_ONCE])
 
 
-def _market_metadata(con, window) -> dict:
-    """The run's last loaded day, as numbers the UI plots across materializations (a long
-    backfill keeps only the citation: see :mod:`rankings_etl.assets.metadata`)."""
-    row = con.execute(
-        "SELECT date, total_tokens, models_ranked, top_model, top_model_share, hhi, top50_share, "
-        "strftime(as_of AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') "
-        "FROM market_daily WHERE date = (SELECT max(date) FROM market_daily "
-        "WHERE date BETWEEN $1 AND $2)",
-        [window.start, window.end],
-    ).fetchone()
-    if row is None:
-        return {}
-    last_day, total, models, top_model, top_share, hhi, top50_share, as_of = row
-    if not shows_run_details(window):
-        return {"as_of": as_of, "citation": citation(as_of)}
-    return {
-        "last_day": last_day.isoformat(),
-        "total_tokens": int(total),
-        "models_ranked": int(models),
-        "top_model": top_model,
-        "top_model_share": float(top_share),
-        "hhi": float(hhi),
-        "top50_share": float(top50_share),
-        "as_of": as_of,
-        "citation": citation(as_of),
-        "preview": dg.MetadataValue.md(market_preview(con, last_day)),
-    }
+def _market_preview(con, newest_day) -> dict:
+    """The week up to the run's newest day, as a table on that day's materialization."""
+    return {"preview": dg.MetadataValue.md(market_preview(con, newest_day))}
 
 
 @dg.asset(
@@ -176,8 +163,9 @@ def _market_metadata(con, window) -> dict:
 )
 def market_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """One row per day: total tokens, top-50 versus the long tail, how many models are ranked,
-    concentration (HHI) and the leader. Its metadata plots the market over time in the UI."""
-    yield from _materialize(context, duckdb, "market_daily", [ONE_MARKET_ROW], _market_metadata)
+    concentration (HHI) and the leader. Each day's materialization carries that day's figures,
+    so the Plots view of its metadata (below) draws the market over time."""
+    yield from _materialize(context, duckdb, "market_daily", [ONE_MARKET_ROW], _market_preview)
 
 
 @dg.asset(

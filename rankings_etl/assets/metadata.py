@@ -1,20 +1,147 @@
-"""How much a materialization records: what holds for every partition of the run, or more.
+"""What each day's materialization records: that day's own figures, as of that day's response.
 
-In a range run Dagster copies one ``MaterializeResult``'s metadata onto the event of every
-partition. Row counts, the window, the requests and budget spent and the citation hold for
-each of them. A Markdown preview of the newest day and the market's figures for its last day
-describe that one day: on partition 2025-01-01 of a 693-day backfill they are wrong, and
-writing them 693 times doubled the bytes of every materialization event the backfill stores
-(measured in ``bench/results.md``). So they ride only on runs short enough to be about their
-days: the daily run and hand-picked ranges.
+In a range run Dagster gives every partition the metadata of the step's ``MaterializeResult``
+and merges in what was added for that partition with
+``context.add_asset_metadata(..., partition_key=day)`` (``_get_output_asset_events``). So the
+step's result carries nothing, and each day gets its own figures here: on partition 2025-03-15
+of a full backfill the UI shows 2025-03-15's rows, tokens, leader, HHI, ``as_of`` and citation,
+and ``market_daily``'s plots draw the market over time. What belongs to the run (requests, budget,
+days covered) is put on the run instead (:mod:`rankings_etl.assets.run_summary`).
+
+Each table's figures come from one grouped query over the run's days, after the write. A
+Markdown preview rides only on the run's newest day: it describes that day, and 699 of them
+would multiply the bytes a backfill stores for something nobody reads on old days.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import dagster as dg
+import duckdb
+
+from rankings_etl.contract import citation
 from rankings_etl.windows import Window
 
-#: Runs of up to this many days carry the newest day's preview and the market's plotted figures.
-RUN_DETAIL_MAX_DAYS = 31
+#: ``as_of`` as the API writes it (ISO-8601, UTC, milliseconds), from a TIMESTAMPTZ column.
+_AS_OF = "strftime({col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"
+
+#: Per table: one row per date in $1..$2, its columns named as the metadata keys they become.
+#: ``rows`` becomes ``dagster/row_count``; ``as_of`` also yields the citation.
+_DAY_FIGURES: Mapping[str, str] = {
+    "rankings_daily": f"""
+        WITH restated AS (
+            SELECT date, count(*) AS restated_rows FROM rankings_restatements
+            WHERE date BETWEEN $1 AND $2 AND detected_at >= $3 GROUP BY date
+        ),
+        days AS (
+            SELECT date, count(*) AS rows, sum(total_tokens) AS day_tokens,
+                count(*) FILTER (WHERE rank IS NOT NULL) AS models_ranked,
+                min_by(model_permaslug, rank) AS top_model,
+                min_by(total_tokens, rank) AS top_tokens,
+                sum(total_tokens::DOUBLE * total_tokens::DOUBLE)
+                    FILTER (WHERE rank IS NOT NULL) AS ranked_squares,
+                max(as_of) AS as_of
+            FROM rankings_daily WHERE date BETWEEN $1 AND $2 GROUP BY date
+        )
+        SELECT d.date, d.rows, d.day_tokens::BIGINT AS total_tokens, d.models_ranked,
+            d.top_model, d.top_tokens / d.day_tokens::DOUBLE AS top_model_share,
+            d.ranked_squares / (d.day_tokens::DOUBLE * d.day_tokens::DOUBLE) AS hhi,
+            coalesce(s.restated_rows, 0) AS restated_rows,
+            {_AS_OF.format(col="d.as_of")} AS as_of
+        FROM days AS d LEFT JOIN restated AS s USING (date)
+        ORDER BY d.date
+    """,
+    "model_share_daily": f"""
+        SELECT s.date, count(*) AS rows,
+            min_by(s.model_permaslug, s.rank) AS top_model,
+            min_by(s.share_of_day, s.rank) AS top_model_share,
+            coalesce(sum(s.share_of_day) FILTER (WHERE s.rank IS NULL), 0) AS other_share,
+            {_AS_OF.format(col="max(r.as_of)")} AS as_of
+        FROM model_share_daily AS s
+        JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
+              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)
+        WHERE s.date BETWEEN $1 AND $2 GROUP BY s.date ORDER BY s.date
+    """,
+    "market_daily": f"""
+        SELECT date, 1 AS rows, total_tokens, models_ranked, top_model, top_model_share, hhi,
+            top50_share, {_AS_OF.format(col="as_of")} AS as_of
+        FROM market_daily WHERE date BETWEEN $1 AND $2 ORDER BY date
+    """,
+    "author_share_daily": f"""
+        SELECT a.date, count(*) AS rows,
+            min_by(a.author, a.rank) AS top_author,
+            min_by(a.share_of_day, a.rank) AS top_author_share,
+            {_AS_OF.format(col="max(r.as_of)")} AS as_of
+        FROM author_share_daily AS a
+        JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
+              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)
+        WHERE a.date BETWEEN $1 AND $2 GROUP BY a.date ORDER BY a.date
+    """,
+    "model_growth_daily": f"""
+        SELECT g.date, count(*) AS rows,
+            count(*) FILTER (WHERE g.is_new_entry) AS new_entries,
+            max_by(g.model_permaslug, g.rank_change) AS biggest_climber,
+            max(g.rank_change) AS biggest_climb,
+            {_AS_OF.format(col="max(r.as_of)")} AS as_of
+        FROM model_growth_daily AS g
+        JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
+              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)
+        WHERE g.date BETWEEN $1 AND $2 GROUP BY g.date ORDER BY g.date
+    """,
+}
 
 
-def shows_run_details(window: Window) -> bool:
-    """Whether a run over ``window`` attaches its run-level details to each partition."""
-    return window.days <= RUN_DETAIL_MAX_DAYS
+def day_figures(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    window: Window,
+    written_since: dt.datetime | None = None,
+) -> dict[dt.date, dict[str, object]]:
+    """Each loaded day of ``window`` in ``table``: its figures, ``as_of`` and citation.
+
+    ``written_since`` (rankings_daily only) dates this run's write, so a day's
+    ``restated_rows`` counts the restatements this run recorded for it, not older ones.
+    """
+    params: list[object] = [window.start, window.end]
+    if table == "rankings_daily":
+        params.append(written_since or dt.datetime.now(dt.UTC))
+    cursor = con.execute(_DAY_FIGURES[table], params)
+    names = [column[0] for column in cursor.description]
+    figures: dict[dt.date, dict[str, object]] = {}
+    for row in cursor.fetchall():
+        values = dict(zip(names, row, strict=True))
+        day = values.pop("date")
+        rows = values.pop("rows")
+        as_of = values.pop("as_of")
+        figures[day] = {
+            "dagster/row_count": int(rows),
+            **{key: _plain(value) for key, value in values.items() if value is not None},
+            "as_of": as_of,
+            "citation": citation(as_of),
+        }
+    return figures
+
+
+def _plain(value: object) -> object:
+    """DuckDB's HUGEINT sums and decimals as the int/float metadata the UI plots."""
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    return float(value)  # type: ignore[arg-type]
+
+
+def record_day_metadata(
+    context: dg.AssetExecutionContext,
+    figures: Mapping[dt.date, Mapping[str, object]],
+    newest_day_extra: Mapping[str, object] | None = None,
+) -> None:
+    """Attach each day's figures to that day's materialization (and extras to the newest)."""
+    newest = max(figures, default=None)
+    for day, values in figures.items():
+        metadata = dict(values)
+        if day == newest and newest_day_extra:
+            metadata.update(newest_day_extra)
+        context.add_asset_metadata(metadata, partition_key=day.isoformat())

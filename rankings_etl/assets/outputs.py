@@ -11,7 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from rankings_etl.assets.analytics import analytics_assets, model_share_daily
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.chart import render_top_models_chart, top_models_frame
+from rankings_etl.chart import leaders_table, render_top_models_chart, top_models_frame
 from rankings_etl.constants import GROUP, OWNERS
 from rankings_etl.contract import citation
 from rankings_etl.exports import FORMATS, export_tables, latest_as_of
@@ -50,10 +50,14 @@ def top_models_chart(
     encoded = base64.b64encode(png).decode()
     return dg.MaterializeResult(
         metadata={
+            # The PNG is too big for the UI to show inline: it opens in a dialog, at 1:1 and
+            # sized to fit it. The leaders' table beside it is short enough to show in place.
             "chart": dg.MetadataValue.md(f"![top models share](data:image/png;base64,{encoded})"),
+            "leaders": dg.MetadataValue.md(leaders_table(frame)),
             "path": dg.MetadataValue.path(str(path)),
             "models": int(frame["model_permaslug"].nunique()),
             "days": int(frame["date"].nunique()),
+            "as_of": as_of,
             "citation": citation(as_of),
         }
     )

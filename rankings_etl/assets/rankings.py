@@ -1,16 +1,26 @@
 """``rankings_daily``: each UTC day's OpenRouter rankings, one partition per day."""
 
+import dataclasses
 import datetime as dt
 from typing import Literal
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.check_results import check_result
-from rankings_etl.assets.metadata import shows_run_details
-from rankings_etl.checks import RANKINGS_CHECKS, evaluate_rankings_contract
+from rankings_etl.assets.check_results import (
+    check_outputs,
+    daily_check_specs,
+    day_evaluations,
+    latest_materializations,
+)
+from rankings_etl.assets.failures import checks_failure, failure_for
+from rankings_etl.assets.metadata import day_figures, record_day_metadata
+from rankings_etl.assets.run_summary import record_run_figures
+from rankings_etl.checks import RANKINGS_CHECKS, CheckOutcome, evaluate_rankings_contract
 from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
-from rankings_etl.contract import citation
+from rankings_etl.contract import OTHER
+from rankings_etl.errors import RankingsError
+from rankings_etl.freshness import DAILY_FRESHNESS
 from rankings_etl.ingest import RankingsBatch, missing_dates, store_rankings
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.previews import top_models_preview
@@ -40,12 +50,8 @@ class RankingsSourceConfig(dg.Config):
     pool=OPENROUTER_POOL,
     kinds={"openrouter", "duckdb"},
     owners=OWNERS,
-    check_specs=[
-        dg.AssetCheckSpec(
-            spec.name, asset="rankings_daily", blocking=True, description=spec.description
-        )
-        for spec in RANKINGS_CHECKS
-    ],
+    check_specs=daily_check_specs("rankings_daily", RANKINGS_CHECKS),
+    freshness_policy=DAILY_FRESHNESS,
     metadata={
         "dagster/column_schema": column_schema(RANKINGS_DAILY),
         "dagster/table_name": "main.rankings_daily",
@@ -61,10 +67,18 @@ def rankings_daily(
     rankings-daily API returned them.
 
     A run over any range of days costs one request per 366 days (all history: 2), checks the
-    API's contract over every day before writing, and replaces exactly its days in one
-    transaction, so a re-run never duplicates and a refused response changes nothing.
+    API's contract on every day before writing, and replaces exactly its days in one
+    transaction, so a re-run never duplicates and a refused response changes nothing. Each
+    day's partition carries that day's figures and check results.
     """
     window = run_window(context)
+    try:
+        yield from _load(context, config, openrouter, duckdb, window)
+    except RankingsError as error:
+        raise failure_for(error, window) from error
+
+
+def _load(context, config, openrouter, duckdb, window: Window):
     if config.source == "raw_responses":
         with open_warehouse(duckdb) as con:
             responses = stored_responses(con, window)
@@ -80,53 +94,92 @@ def rankings_daily(
             )
     batch = RankingsBatch.from_responses(responses)
 
-    absent = missing_dates(window, {r for resp in responses for r in resp.dates_returned()})
-    if absent:
-        raise dg.Failure(
-            description=(
-                f"OpenRouter returned no rows for {len(absent)} date(s) of {window}: "
-                f"{', '.join(str(d) for d in absent[:10])}"
-                f"{' ...' if len(absent) > 10 else ''}. Nothing was written."
-            ),
-            metadata={"missing_dates": [str(d) for d in absent[:100]]},
-        )
-
     outcomes = evaluate_rankings_contract(
         batch.dates, batch.permaslugs, batch.total_tokens, batch.ranks
     )
-    results = [check_result("rankings_daily", outcome) for outcome in outcomes]
+    absent = missing_dates(window, {r for resp in responses for r in resp.dates_returned()})
+    if absent:
+        outcomes = [with_missing_days(outcome, absent) for outcome in outcomes]
     blocking = [outcome for outcome in outcomes if outcome.blocks]
     if blocking:
-        yield from results
-        raise dg.Failure(
-            description=(
-                f"The rankings-daily response for {window} breaks the API contract; "
-                "nothing was written.\n" + "\n".join(o.summary() for o in blocking)
+        # Nothing is written: each day's checks are reported against what the day already had.
+        yield from day_evaluations(
+            "rankings_daily",
+            outcomes,
+            latest_materializations(context.instance, "rankings_daily", window.dates()),
+            _check_figures(batch, absent),
+            note="nothing was written (the response broke the contract on other days)",
+        )
+        if absent:
+            raise dg.Failure(
+                description=(
+                    f"OpenRouter returned no rows for {len(absent)} date(s) of {window}: "
+                    f"{', '.join(str(d) for d in absent[:10])}"
+                    f"{' ...' if len(absent) > 10 else ''}. Nothing was written."
+                ),
+                metadata={"missing_dates": [str(d) for d in absent[:100]]},
             )
+        raise checks_failure(
+            "The rankings-daily response", window, blocking, "breaks the API contract"
         )
 
-    details = shows_run_details(window)
+    written_since = dt.datetime.now(dt.UTC)
     with open_warehouse(duckdb) as con:
         stats = store_rankings(con, batch, window, context.run_id)
-        preview = top_models_preview(con, window.end) if details else None
+        figures = day_figures(con, "rankings_daily", window, written_since)
+        preview = top_models_preview(con, window.end)
     context.log.info(
         f"wrote {stats.rows_written:,} rows for {window} ({window.days} days); "
         f"{stats.restated_rows} restated"
     )
-    metadata = {
-        "dagster/row_count": stats.table_rows,
-        "rows_written": stats.rows_written,
-        "dates_covered": f"{window} ({window.days} days)",
-        "days": window.days,
-        "requests": batch.requests,
-        "as_of": batch.as_of,
-        "citation": citation(batch.as_of),
-        "restated_rows": stats.restated_rows,
-        "max_restatement_change": (
-            float(stats.max_relative_change) if stats.max_relative_change else 0.0
-        ),
-        **openrouter.budget_metadata(),
-    }
-    if details:
-        metadata["preview"] = dg.MetadataValue.md(preview)
-    yield dg.MaterializeResult(metadata=metadata, check_results=results)
+    record_run_figures(
+        context,
+        {
+            "days": f"{window} ({window.days} days)",
+            "requests": batch.requests,
+            "rows_written": stats.rows_written,
+            "restated_rows": stats.restated_rows,
+            "max_restatement_change": (
+                round(float(stats.max_relative_change), 6) if stats.max_relative_change else None
+            ),
+            **_budget_figures(openrouter),
+        },
+    )
+    record_day_metadata(context, figures, {"preview": dg.MetadataValue.md(preview)})
+    yield dg.MaterializeResult()
+    yield from check_outputs(context)
+    yield from day_evaluations(
+        "rankings_daily",
+        outcomes,
+        latest_materializations(context.instance, "rankings_daily", window.dates()),
+        _check_figures(batch),
+    )
+
+
+def with_missing_days(outcome: CheckOutcome, absent: list[dt.date]) -> CheckOutcome:
+    """``outcome`` with the days the API did not return failing: the contract promises each."""
+    missing = dict.fromkeys(absent, "OpenRouter returned no rows for this day")
+    return dataclasses.replace(
+        outcome,
+        dates_checked=outcome.dates_checked + len(absent),
+        errors={**outcome.errors, **missing},
+        dates=(*outcome.dates, *absent),
+    )
+
+
+def _check_figures(batch: RankingsBatch, absent=()) -> dict[dt.date, dict[str, int]]:
+    """What the contract checks looked at on each day: its rows and `other` rows."""
+    figures: dict[dt.date, dict[str, int]] = {day: {"rows": 0, "other_rows": 0} for day in absent}
+    for day, slug in zip(batch.dates, batch.permaslugs, strict=True):
+        counts = figures.setdefault(day, {"rows": 0, "other_rows": 0})
+        counts["rows"] += 1
+        counts["other_rows"] += slug == OTHER
+    return figures
+
+
+def _budget_figures(openrouter: OpenRouterClient) -> dict[str, object]:
+    """The budget as the run left it (requests are counted from the responses)."""
+    figures = dict(openrouter.budget_metadata())
+    figures.pop("budget_requests_spent", None)
+    figures.pop("budget_day_limit", None)
+    return figures

@@ -20,7 +20,11 @@ from .conftest import AS_OF, FIRST, LAST, digest, materialize
 
 
 def evaluations(result):
-    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+    """{check name: {day: AssetCheckEvaluation}}: each check reports each day it judged."""
+    found = {}
+    for evaluation in result.get_asset_check_evaluations():
+        found.setdefault(evaluation.check_name, {})[evaluation.partition] = evaluation
+    return found
 
 
 def corrupt_sql(monkeypatch, name, old, new):
@@ -38,17 +42,18 @@ def corrupt_sql(monkeypatch, name, old, new):
 
 
 def assert_blocked(result, asset, check, dates):
-    """The check failed at ERROR on exactly ``dates``, the step failed, nothing downstream ran."""
+    """The check failed at ERROR on exactly ``dates`` (its other days passed, unwritten), the
+    step failed and wrote nothing; returns the first failing day's evaluation."""
     assert not result.success
-    evaluation = evaluations(result)[check]
-    assert not evaluation.passed
-    assert evaluation.severity == dg.AssetCheckSeverity.ERROR
-    assert evaluation.metadata["failing_date_count"].value == len(dates)
-    listed = evaluation.metadata["failing_dates"].value
-    assert [entry.split(":")[0] for entry in listed] == dates
+    by_day = evaluations(result)[check]
+    assert sorted(day for day, e in by_day.items() if not e.passed) == dates
+    for day in dates:
+        assert by_day[day].severity == dg.AssetCheckSeverity.ERROR
+        assert by_day[day].description.startswith(f"{day}: ")
+        assert by_day[day].metadata["problem"].value in by_day[day].description
     assert step_outcomes(result)[asset] == "failure"
     assert not result.asset_materializations_for_node(asset)
-    return evaluation
+    return by_day[dates[0]]
 
 
 def assert_never_ran(result, asset):
@@ -68,8 +73,8 @@ def test_shares_that_do_not_sum_to_one_are_refused_and_block_market_and_authors(
     )
     result = materialize(built, FIRST, LAST)
     evaluation = assert_blocked(result, "model_share_daily", "shares_sum_to_one", LOADED)
-    assert "shares sum to 0.999" in evaluation.description
-    assert evaluations(result)["every_model_once"].passed
+    assert "shares sum to 0.99" in evaluation.description
+    assert all(e.passed for e in evaluations(result)["every_model_once"].values())
     assert_never_ran(result, "market_daily")
     assert_never_ran(result, "author_share_daily")
     # growth reads rankings_daily, not model_share_daily: it is not blocked

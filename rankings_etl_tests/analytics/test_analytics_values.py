@@ -111,20 +111,25 @@ def test_market_daily(path):
         assert row["as_of"] == AS_OF
 
 
-def test_market_metadata_plots_the_last_day_and_cites_the_source(built_once):
+def test_each_market_day_carries_its_own_figures_and_citation(built_once):
+    """What the asset's Plots tab draws: one point per day, that day's own numbers."""
     _, result = built_once
-    metadata = result.asset_materializations_for_node("market_daily")[-1].metadata
-    assert metadata["last_day"].value == LAST
-    assert metadata["total_tokens"].value == 200
-    assert metadata["models_ranked"].value == 2
-    assert metadata["top_model_share"].value == close(0.6)
-    assert metadata["hhi"].value == close(0.40)
-    assert metadata["citation"].value == (
-        f"Source: OpenRouter (openrouter.ai/rankings), as of {AS_OF_TEXT}."
-    )
-    assert metadata["dagster/row_count"].value == 6
-    assert metadata["rows_written"].value == 6
-    assert metadata["dates_covered"].value == "2025-01-01..2025-01-08 (8 days)"
+    by_day = {
+        m.partition: {key: value.value for key, value in m.metadata.items()}
+        for m in result.asset_materializations_for_node("market_daily")
+    }
+    last = by_day[LAST]
+    assert (last["total_tokens"], last["models_ranked"], last["dagster/row_count"]) == (200, 2, 1)
+    assert last["top_model_share"] == close(0.6)
+    assert last["hhi"] == close(0.40)
+    assert last["citation"] == f"Source: OpenRouter (openrouter.ai/rankings), as of {AS_OF_TEXT}."
+    assert last["as_of"] == AS_OF_TEXT
+    first = by_day[FIRST]
+    assert (first["total_tokens"], first["hhi"]) == (100, close(0.36 + 0.09))
+    # A day rankings_daily does not hold has no figures to show (nor a citation to make).
+    assert not {"total_tokens", "citation"} & by_day["2025-01-03"].keys()
+    # The week's table describes the newest day, so only that day carries it.
+    assert "preview" in last and "preview" not in first
 
 
 def test_author_rollup_counts_ranked_models_only_and_ranks_ties_by_name(path):

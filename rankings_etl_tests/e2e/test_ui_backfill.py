@@ -4,6 +4,7 @@ import datetime as dt
 import time
 
 import duckdb
+import pytest
 
 from rankings_etl.contract import FIRST_DATE, last_completed_day
 from rankings_etl_tests.event_storage.trace import MATERIALIZED, PLANNED, Writes, assert_batched
@@ -50,6 +51,7 @@ query RunStatus($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }
 """
 
 
+@pytest.mark.timeout(1800)  # stock SQLite storage writes ~15,000 events one by one
 def test_a_ui_backfill_of_all_history_is_one_run_and_two_requests(dagster_dev, sandbox):
     partitioned = [
         node["assetKey"]
@@ -63,7 +65,7 @@ def test_a_ui_backfill_of_all_history_is_one_run_and_two_requests(dagster_dev, s
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
     backfill_id = launched["backfillId"]
 
-    deadline = time.monotonic() + 600
+    deadline = time.monotonic() + 1500
     while time.monotonic() < deadline:
         backfill = dagster_dev.graphql(STATUS, {"id": backfill_id})["partitionBackfillOrError"]
         if backfill["status"] not in ("REQUESTED",):

@@ -19,12 +19,18 @@ def materialize_range(assets, start, end, *, resources, instance, selection=None
 
 
 def check_evaluations(result):
-    """{check name: AssetCheckEvaluation} from a run's events."""
+    """{(check name, day): AssetCheckEvaluation} from a run's events: one per check per day."""
     return {
-        event.event_specific_data.check_name: event.event_specific_data
-        for event in result.all_events
-        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        (evaluation.check_name, evaluation.partition): evaluation
+        for evaluation in result.get_asset_check_evaluations()
     }
+
+
+def run_tags(instance, result):
+    """The run-level figures an asset put on its run (``rankings_etl/...`` tags)."""
+    tags = instance.get_run_by_id(result.run_id).tags
+    prefix = "rankings_etl/"
+    return {key[len(prefix) :]: value for key, value in tags.items() if key.startswith(prefix)}
 
 
 def step_outcomes(result):

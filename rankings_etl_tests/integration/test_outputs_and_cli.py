@@ -56,7 +56,7 @@ def latest_metadata(instance, asset, partition=None):
 def test_the_instance_holds_citation_row_count_and_schema(published, instance):
     metadata = latest_metadata(instance, "rankings_daily", "2025-09-05")
     assert metadata["citation"].value == CITATION
-    assert metadata["dagster/row_count"].value == 10 * 51
+    assert metadata["dagster/row_count"].value == 51  # that day's rows, not the table's
     preview = latest_metadata(instance, "rankings_daily", "2025-09-10")["preview"].value
     assert preview.startswith("**2025-09-10**")
     assert preview.count("\n| ") == 1 + 10 + 1  # header, top 10, other
@@ -79,6 +79,12 @@ def test_the_chart_is_a_png_on_disk_and_in_the_metadata(published, instance):
     assert metadata["chart"].value.startswith("![top models share](data:image/png;base64,")
     assert metadata["models"].value == 10 and metadata["days"].value == 10
     assert metadata["citation"].value == CITATION
+    # The chart comes first and fits the UI's dialog; its newest day shows in place.
+    assert list(metadata)[:2] == ["chart", "leaders"]
+    assert png[16:24] == (960).to_bytes(4, "big") + (600).to_bytes(4, "big")  # IHDR w, h
+    leaders = metadata["leaders"].value
+    assert leaders.startswith("**2025-09-10**") and leaders.count("%") == 5
+    assert len(leaders) < 1000  # the UI renders Markdown inline only below 1,000 characters
 
 
 def test_exports_round_trip_and_carry_the_licence(published, duckdb_path):

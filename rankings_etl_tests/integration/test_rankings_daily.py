@@ -1,16 +1,13 @@
 """rankings_daily against the sandbox over loopback, into a real DuckDB file."""
 
-import datetime as dt
-
 import dagster as dg
 import pytest
 
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.contract import last_completed_day
+from rankings_etl.resources.openrouter_client import OpenRouterClient
 
-from .helpers import check_evaluations, materialize_range, step_outcomes
+from .helpers import check_evaluations, materialize_range, run_tags, step_outcomes
 
-YESTERDAY = last_completed_day()
 DAY = "2025-06-15"
 
 
@@ -48,7 +45,7 @@ def test_one_day_costs_one_request_and_writes_51_rows(sandbox, resources, instan
     materialization = result.asset_materializations_for_node("rankings_daily")[0]
     assert materialization.partition == DAY
     metadata = materialization.metadata
-    assert metadata["requests"].value == 1
+    assert run_tags(instance, result)["requests"] == "1"
     assert metadata["dagster/row_count"].value == 51
     assert metadata["citation"].value.startswith("Source: OpenRouter (openrouter.ai/rankings), as")
     assert query("SELECT count(*), max(row_count) FROM raw_responses") == [(1, 51)]
@@ -68,22 +65,6 @@ def test_rerunning_a_day_changes_nothing(sandbox, resources, instance, query):
     )
     assert again == first and len(again) == 51
     assert query("SELECT count(*) FROM rankings_restatements") == [(0,)]
-
-
-def test_all_history_in_one_run_costs_two_requests(sandbox, resources, instance, query):
-    start = dt.date(2025, 1, 1)
-    days = (YESTERDAY - start).days + 1
-    assert 366 < days <= 732
-    result = materialize_range(
-        [rankings_daily], start, YESTERDAY, resources=resources, instance=instance
-    )
-    assert result.success
-    assert sandbox.request_count() == 2
-    windows = [(r["start_date"], r["end_date"]) for r in sandbox.requests()]
-    assert windows == [("2025-01-01", "2026-01-01"), ("2026-01-02", YESTERDAY.isoformat())]
-    assert query("SELECT count(*), count(DISTINCT date) FROM rankings_daily") == [(days * 51, days)]
-    assert len(result.asset_materializations_for_node("rankings_daily")) == days
-    assert all(e.passed for e in check_evaluations(result).values())
 
 
 def test_a_range_run_replaces_only_its_own_dates(sandbox, resources, instance, query):
@@ -129,11 +110,16 @@ def test_each_contract_fault_fails_its_checks_blocks_downstream_and_writes_nothi
     )
     assert not result.success
     evaluations = check_evaluations(result)
-    failed = {name for name, e in evaluations.items() if not e.passed}
-    assert failing_checks <= failed
+    failed = {(name, day) for (name, day), e in evaluations.items() if not e.passed}
+    assert failed == {(name, "2025-04-02") for name in failing_checks}
     for name in failing_checks:
-        assert evaluations[name].severity == dg.AssetCheckSeverity.ERROR
-        assert "2025-04-02" in str(evaluations[name].metadata["failing_dates"].value)
+        evaluation = evaluations[(name, "2025-04-02")]
+        assert evaluation.severity == dg.AssetCheckSeverity.ERROR
+        assert evaluation.description.startswith("2025-04-02: ")
+        assert evaluation.metadata["problem"].value in evaluation.description
+    # Every check reports every day of the refused run: the other days pass, unwritten.
+    assert len(evaluations) == 3 * 6
+    assert "nothing was written" in evaluations[("rows_per_date", "2025-04-01")].description
     assert step_outcomes(result).get("downstream_probe") != "success"
     assert table_digest(query) == before
 
@@ -152,9 +138,10 @@ def test_a_day_without_other_is_loaded_with_warnings(sandbox, resources, instanc
     assert result.success
     evaluations = check_evaluations(result)
     for name in ("one_other_per_date", "other_is_last", "rows_per_date"):
-        assert not evaluations[name].passed
-        assert evaluations[name].severity == dg.AssetCheckSeverity.WARN
-    assert evaluations["ranks_unique_and_contiguous"].passed
+        assert not evaluations[(name, "2025-05-02")].passed
+        assert evaluations[(name, "2025-05-02")].severity == dg.AssetCheckSeverity.WARN
+        assert evaluations[(name, "2025-05-01")].passed
+    assert evaluations[("ranks_unique_and_contiguous", "2025-05-02")].passed
     assert step_outcomes(result)["downstream_probe"] == "success"
     assert query("SELECT count(*) FROM rankings_daily WHERE date = '2025-05-02'") == [(50,)]
 
@@ -169,6 +156,11 @@ def test_a_missing_date_fails_before_anything_is_written(sandbox, resources, ins
     assert "no rows for 1 date(s)" in str(failure.event_specific_data.error)
     assert "2025-05-02" in str(failure.event_specific_data.error)
     assert not duckdb_path.exists()  # not even the schema: nothing was written
+    # The missing day's checks read failed, naming why; the days that came pass, unwritten.
+    evaluations = check_evaluations(result)
+    missing = evaluations[("rows_per_date", "2025-05-02")]
+    assert not missing.passed and "no rows" in missing.description
+    assert evaluations[("rows_per_date", "2025-05-01")].passed
 
 
 @pytest.mark.parametrize(
@@ -197,42 +189,36 @@ def test_malformed_tokens_fail_the_run_naming_the_problem(
     assert sandbox.request_count() == 1  # a malformed 200 is not retried
 
 
-def test_a_backfill_keeps_run_level_details_off_its_partitions(sandbox, resources, instance):
-    """Counts and the citation on every partition; a preview and budget figures only on runs
-    short enough to be about their days (rankings_etl.assets.metadata)."""
-    from rankings_etl.assets.analytics import market_daily, model_share_daily
-    from rankings_etl.assets.metadata import RUN_DETAIL_MAX_DAYS
-
-    assets = [rankings_daily, model_share_daily, market_daily]
-    start = dt.date(2025, 3, 1)
-
-    def metadata_by_asset(days):
-        end = start + dt.timedelta(days=days - 1)
-        result = materialize_range(assets, start, end, resources=resources, instance=instance)
-        assert result.success
-        events = {
-            name: result.asset_materializations_for_node(name)
-            for name in ("rankings_daily", "market_daily")
-        }
-        assert {name: len(found) for name, found in events.items()} == {
-            "rankings_daily": days,
-            "market_daily": days,
-        }
-        return {name: found[0].metadata for name, found in events.items()}
-
-    short = metadata_by_asset(RUN_DETAIL_MAX_DAYS)
-    assert {"preview", "citation"} <= short["rankings_daily"].keys()
-    assert {"preview", "top_model_share", "citation"} <= short["market_daily"].keys()
-
-    long = metadata_by_asset(RUN_DETAIL_MAX_DAYS + 1)
-    rankings, market = long["rankings_daily"], long["market_daily"]
-    assert "preview" not in rankings
-    assert rankings["citation"].value.startswith("Source: OpenRouter (openrouter.ai/rankings)")
-    assert rankings["dagster/row_count"].value == (RUN_DETAIL_MAX_DAYS + 1) * 51
-    assert market.keys() == {
-        "dagster/row_count",
-        "rows_written",
-        "dates_covered",
-        "as_of",
-        "citation",
+def test_a_refused_key_fails_the_run_in_one_readable_line(sandbox, resources, instance):
+    """What the run's page shows first: what happened, in one line, not a library's trace."""
+    refused = "not-an-openrouter-key-0123"  # the sandbox refuses keys not shaped sk-or-...
+    resources = {
+        **resources,
+        "openrouter": OpenRouterClient(api_key=refused, base_url=sandbox.base_url),
     }
+    result = dg.materialize(
+        [rankings_daily],
+        partition_key=DAY,
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert sandbox.request_count(status=401) == 1  # refused once, never retried
+    events = {
+        e.dagster_event.event_type_value: e.dagster_event.event_specific_data
+        for e in instance.all_logs(result.run_id)
+        if e.dagster_event and e.dagster_event.event_type_value.endswith("FAILURE")
+    }
+    step, run = events["STEP_FAILURE"], events["PIPELINE_FAILURE"]
+    headline = run.error.message  # the run's failure repeats its first failed step's
+    assert headline == step.error.message
+    assert headline.count("\n") == 1
+    assert headline.startswith(
+        "dagster._core.definitions.events.Failure: OpenRouter refused the API key (HTTP 401); "
+        f"nothing was written for {DAY}..{DAY}."
+    )
+    for noise in ("Traceback", "tenacity", "RetryError", "StepExecutionError", refused):
+        assert noise not in headline
+    assert step.user_failure_data.description in headline
+    assert step.user_failure_data.metadata["http_status"].value == 401

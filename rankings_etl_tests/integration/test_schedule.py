@@ -3,12 +3,14 @@
 import datetime as dt
 
 import dagster as dg
+from dagster._core.definitions.freshness import FreshnessState
 from dagster._core.test_utils import freeze_time
 
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.definitions import daily_assets, daily_rankings_schedule, freshness_checks
+from rankings_etl.definitions import daily_assets, daily_rankings_schedule, defs
+from rankings_etl.freshness import DAILY_FRESHNESS
 
-from .helpers import materialize_range
+from .helpers import materialize_range, run_tags
 
 TICK = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
 
@@ -76,37 +78,52 @@ def test_a_revised_day_lands_in_restatements_and_nothing_else_does(
     day, changed, low, high = rows[0]
     assert day == "2026-11-22" and changed == 51
     assert abs(low - 1.001) < 1e-6 and abs(high - 1.001) < 1e-6
-    metadata = again.asset_materializations_for_node("rankings_daily")[0].metadata
-    assert metadata["restated_rows"].value == 51
-    assert abs(metadata["max_restatement_change"].value - 0.001) < 1e-6
+    # Each day says what this run restated of it; the run says how much, at most.
+    restated = {
+        m.partition: m.metadata["restated_rows"].value
+        for m in again.asset_materializations_for_node("rankings_daily")
+    }
+    assert restated == {"2026-11-21": 0, "2026-11-22": 51, "2026-11-23": 0}
+    tags = run_tags(instance, again)
+    assert tags["restated_rows"] == "51"
+    assert abs(float(tags["max_restatement_change"]) - 0.001) < 1e-6
     # the replacement landed too, exactly once per row
     assert query("SELECT count(*) FROM rankings_daily WHERE date = '2026-11-22'") == [(51,)]
 
 
-def evaluate_freshness(instance, resources):
-    """Run the project's freshness checks and return rankings_daily's evaluation."""
-    job = dg.Definitions(
-        assets=daily_assets,
-        resources=resources,
-        asset_checks=freshness_checks,
-        jobs=[
-            dg.define_asset_job("freshness", selection=dg.AssetSelection.checks(*freshness_checks))
-        ],
-    ).resolve_job_def("freshness")
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
-    evaluations = {e.asset_key: e for e in result.get_asset_check_evaluations()}
-    assert len(evaluations) == len(daily_assets)
-    return evaluations[dg.AssetKey("rankings_daily")]
+def freshness_state(instance):
+    """One pass of the freshness daemon ``dagster dev`` runs, over the project's code location;
+    rankings_daily's state as the asset page shows it."""
+    from dagster._core.remote_origin import InProcessCodeLocationOrigin
+    from dagster._core.test_utils import InProcessTestWorkspaceLoadTarget
+    from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._daemon.freshness import FreshnessDaemon
+
+    origin = InProcessCodeLocationOrigin(
+        LoadableTargetOrigin(module_name="rankings_etl.definitions", attribute="defs")
+    )
+    with WorkspaceProcessContext(instance, InProcessTestWorkspaceLoadTarget(origin)) as context:
+        list(FreshnessDaemon().run_iteration(context))
+    key = dg.AssetKey("rankings_daily")
+    return instance.get_freshness_state_records([key])[key].freshness_state
 
 
-def test_freshness_fails_without_yesterday_and_passes_after_the_scheduled_run(
+def test_freshness_fails_at_the_deadline_without_a_run_and_passes_after_the_scheduled_run(
     sandbox, resources, instance
 ):
-    report_loaded(instance, dt.date(2026, 11, 10), dt.date(2026, 11, 22))
+    with freeze_time(dt.datetime(2026, 11, 23, 0, 20, tzinfo=dt.UTC)):
+        report_loaded(instance, dt.date(2026, 11, 10), dt.date(2026, 11, 22))
     with freeze_time(dt.datetime(2026, 11, 24, 4, 0, tzinfo=dt.UTC)):
-        stale = evaluate_freshness(instance, resources)
-        assert not stale.passed
-        assert "freshness" in stale.check_name
+        assert freshness_state(instance) == FreshnessState.FAIL
         (request,) = evaluate_tick(instance, when=dt.datetime(2026, 11, 24, 0, 15, tzinfo=dt.UTC))
         assert run_tick_request(request, resources, instance).success
-        assert evaluate_freshness(instance, resources).passed
+        assert freshness_state(instance) == FreshnessState.PASS
+
+
+def test_every_daily_asset_has_the_freshness_policy():
+    graph = defs.resolve_asset_graph()
+    for asset in daily_assets:
+        policy = graph.get(asset.key).freshness_policy
+        assert policy == DAILY_FRESHNESS, asset.key
+    assert DAILY_FRESHNESS.deadline_cron == "0 3 * * *"

@@ -1,0 +1,73 @@
+"""The Dagster 1.13 preview APIs the per-day check results lean on, guarded.
+
+``rankings_etl.assets.check_results`` declares checks per partition (``AssetCheckSpec(
+partitions_def=...)``) and reports ``AssetCheckEvaluation(partition=...)`` per day from inside a
+range run, pointing at that day's latest materialization. If a Dagster upgrade changes how the
+UI's per-partition status reads those, this test says so, instead of a status going quietly
+stale or missing.
+"""
+
+import datetime as dt
+
+import dagster as dg
+from dagster._core.storage.asset_check_execution_record import (
+    AssetCheckExecutionResolvedStatus as Status,
+)
+
+from rankings_etl.assets.check_results import (
+    check_outputs,
+    daily_check_specs,
+    day_evaluations,
+    latest_materializations,
+)
+from rankings_etl.checks import CheckOutcome, CheckSpec
+from rankings_etl.partitions import daily_partitions
+
+SPEC = CheckSpec("probe_check", "A check that fails on the 2nd.")
+START, END = "2025-02-01", "2025-02-03"
+
+
+@dg.asset(
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=daily_check_specs("probe", [SPEC]),
+)
+def probe(context: dg.AssetExecutionContext):
+    dates = tuple(dt.date.fromisoformat(key) for key in context.partition_keys)
+    # A WARN on the 2nd: a failed ERROR would (rightly) fail a blocking check's step.
+    outcome = CheckOutcome(SPEC, len(dates), {}, {dates[1]: "odd day"}, dates)
+    yield dg.MaterializeResult()
+    yield from check_outputs(context)
+    yield from day_evaluations(
+        "probe",
+        [outcome],
+        latest_materializations(context.instance, "probe", dates),
+        {day: {"rows": 1} for day in dates},
+    )
+
+
+def test_a_range_run_reports_a_current_status_for_each_of_its_days():
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [probe],
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": START,
+                "dagster/asset_partition_range_end": END,
+            },
+        )
+        assert result.success
+        key = dg.AssetCheckKey(dg.AssetKey("probe"), SPEC.name)
+        state = instance.event_log_storage.get_asset_check_state([(key, daily_partitions)])[key]
+        statuses = {
+            status: set(subset.subset_value.get_partition_keys())
+            for status, subset in state.subsets.items()
+            if not subset.is_empty
+        }
+        evaluations = {e.partition: e for e in result.get_asset_check_evaluations()}
+    assert statuses == {
+        Status.SUCCEEDED: {"2025-02-01", "2025-02-03"},
+        Status.FAILED: {"2025-02-02"},
+    }
+    assert evaluations["2025-02-02"].severity == dg.AssetCheckSeverity.WARN
+    assert evaluations["2025-02-02"].description == "2025-02-02: odd day"
