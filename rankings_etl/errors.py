@@ -65,9 +65,10 @@ class OpenRouterDeadlineError(OpenRouterTransportError):
     the run's bound ends the run.
     """
 
-    def __init__(self, message: str, bound: str):
+    def __init__(self, message: str, bound: str, sent: bool = True):
         super().__init__(message, kind=f"{bound} deadline")
         self.bound = bound
+        self.sent = sent  # False: the bound fired before the request went out
 
 
 class BudgetExhaustedError(RankingsError):

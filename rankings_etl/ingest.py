@@ -42,10 +42,14 @@ class RankingsBatch:
             responses=tuple(responses),
         )
 
+    def row_as_of(self) -> list[dt.datetime]:
+        """Each row's ``meta.as_of`` (its response's), as UTC datetimes."""
+        return [r.as_of_utc() for r in self.responses for _ in range(r.row_count)]
+
     def columns(self) -> list[list]:
         """The ``rankings_daily`` columns in table order: date, model_permaslug, rank,
         total_tokens, as_of and fetched_at (the last two repeated from each row's response)."""
-        as_of = [r.as_of_utc() for r in self.responses for _ in range(r.row_count)]
+        as_of = self.row_as_of()
         fetched_at = [r.fetched_at for r in self.responses for _ in range(r.row_count)]
         return [
             list(self.dates),
@@ -69,6 +73,17 @@ class RankingsBatch:
 def missing_dates(window: Window, returned: set[dt.date]) -> list[dt.date]:
     """Dates of the run the API did not return: a run never writes a partial range."""
     return [day for day in window.dates() if day not in returned]
+
+
+def loaded_rankings(
+    con: duckdb.DuckDBPyConnection, window: Window
+) -> list[tuple[dt.date, str, int, dt.datetime]]:
+    """The rows of ``window`` already in ``rankings_daily``: what a re-fetch would replace."""
+    return con.execute(
+        "SELECT date, model_permaslug, total_tokens, as_of FROM rankings_daily "
+        "WHERE date BETWEEN $1 AND $2",
+        [window.start, window.end],
+    ).fetchall()
 
 
 @dataclasses.dataclass(frozen=True)

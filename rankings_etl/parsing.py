@@ -144,7 +144,7 @@ def decode_body(content: bytes, content_type: str | None = None, where: str = "t
     """
     charset = declared_charset(content_type)
     name = charset or DEFAULT_CHARSET
-    told = f"its declared charset {_show(charset)}" if charset else "UTF-8 (none is declared)"
+    told = f"{charset} (its declared charset)" if charset else "UTF-8 (no charset is declared)"
     try:
         codec = codecs.lookup(name)
     except LookupError:
@@ -159,7 +159,7 @@ def decode_body(content: bytes, content_type: str | None = None, where: str = "t
     except UnicodeDecodeError as exc:
         bad = exc.object[exc.start : min(exc.end, exc.start + 8)]
         raise RankingsResponseError(
-            f"{where} is not valid in {told}: byte(s) {bad.hex(' ')} at offset {exc.start} "
+            f"{where} is not valid {told}: byte(s) {bad.hex(' ')} at offset {exc.start} "
             f"of {len(content)} ({exc.reason}); refused rather than stored altered"
         ) from None
     if codec.name != DEFAULT_CHARSET:

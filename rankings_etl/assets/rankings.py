@@ -11,7 +11,7 @@ from rankings_etl.assets.metadata import shows_run_details
 from rankings_etl.checks import RANKINGS_CHECKS, evaluate_rankings_contract
 from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import citation
-from rankings_etl.ingest import RankingsBatch, missing_dates, store_rankings
+from rankings_etl.ingest import RankingsBatch, loaded_rankings, missing_dates, store_rankings
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.previews import top_models_preview
 from rankings_etl.replay import stored_responses
@@ -91,8 +91,15 @@ def rankings_daily(
             metadata={"missing_dates": [str(d) for d in absent[:100]]},
         )
 
+    with open_warehouse(duckdb) as con:
+        loaded = loaded_rankings(con, window)  # what the write would replace
     outcomes = evaluate_rankings_contract(
-        batch.dates, batch.permaslugs, batch.total_tokens, batch.ranks
+        batch.dates,
+        batch.permaslugs,
+        batch.total_tokens,
+        batch.ranks,
+        as_of=batch.row_as_of(),
+        loaded=loaded,
     )
     results = [check_result("rankings_daily", outcome) for outcome in outcomes]
     blocking = [outcome for outcome in outcomes if outcome.blocks]

@@ -21,7 +21,6 @@ Time is bounded three ways, and a failure says which bound fired: each read
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import datetime as dt
 import email.utils
@@ -252,7 +251,7 @@ class OpenRouterClient(dg.ConfigurableResource):
             try:
                 response = self._attempt(session, window)
             except RankingsError as exc:
-                sent = not isinstance(exc, BudgetExhaustedError) and not _is_run_deadline(exc)
+                sent = not isinstance(exc, BudgetExhaustedError) and getattr(exc, "sent", True)
                 if sent:
                     failures.append(_failure_kind(exc))
                 if not self._worth_retrying(exc) or number == attempts:
@@ -265,6 +264,7 @@ class OpenRouterClient(dg.ConfigurableResource):
                         f"leaves {duration(left)}, less than the {duration(pause)} to wait before "
                         f"attempt {number + 1}; {_attempts_line(failures)}. The last: {exc}",
                         "run",
+                        sent=False,
                     ) from None
                 log.warning(
                     f"rankings-daily {window}: attempt {number} of {attempts} failed ({exc}); "
@@ -302,6 +302,7 @@ class OpenRouterClient(dg.ConfigurableResource):
             raise OpenRouterDeadlineError(
                 f"{where}: the run deadline ({self._run_bound()}) passed before this attempt",
                 "run",
+                sent=False,
             )
         # Waits for the minute budget (within the run's deadline); raises if the day is spent.
         grant = self._take_slot(window, session.holder, max_wait=left)
@@ -366,7 +367,7 @@ class OpenRouterClient(dg.ConfigurableResource):
                 answer = _Answer(response.status_code, response.headers, b"".join(chunks))
         except (httpx.HTTPError, httpx.StreamError) as exc:
             if watchdog.fired or time.monotonic() >= ends - 0.005:
-                raise self._deadline_error(where, bound, seconds, received, exc) from None
+                raise self._deadline_error(where, bound, seconds, received) from None
             if isinstance(exc, httpx.TimeoutException):
                 raise OpenRouterDeadlineError(
                     f"{where}: no data for {min(self.timeout_seconds, seconds):g}s "
@@ -380,11 +381,11 @@ class OpenRouterClient(dg.ConfigurableResource):
                 kind="connection failed",
             ) from None
         if watchdog.fired:  # e.g. a body read until close, cut by the deadline
-            raise self._deadline_error(where, bound, seconds, received, None)
+            raise self._deadline_error(where, bound, seconds, received)
         return answer
 
     def _deadline_error(
-        self, where: str, bound: str, seconds: float, received: int, exc: Exception | None
+        self, where: str, bound: str, seconds: float, received: int
     ) -> OpenRouterDeadlineError:
         if bound == "run":
             what = f"the run deadline ({self._run_bound()}) passed during this attempt"
@@ -394,8 +395,7 @@ class OpenRouterClient(dg.ConfigurableResource):
                 "and the whole body; attempt_timeout_seconds) passed"
             )
         got = f"{received:,} bytes of body received" if received else "no body received"
-        cause = f"; {type(exc).__name__}" if exc is not None else ""
-        return OpenRouterDeadlineError(f"{where}: {what} ({got} in {seconds:.1f} s{cause})", bound)
+        return OpenRouterDeadlineError(f"{where}: {what} ({got} in {seconds:.1f} s)", bound)
 
     # --- the budget ---------------------------------------------------------------------------
 
@@ -450,7 +450,7 @@ class OpenRouterClient(dg.ConfigurableResource):
             return f"unusable Retry-After {server_text(raw, self.api_key, 40)!r}"
         if raw.strip().isdigit() or _is_number(raw):
             return f"Retry-After {seconds:g} s"
-        return f"Retry-After {server_text(raw, self.api_key, 40)!r} ({duration(seconds)})"
+        return f"Retry-After {server_text(raw, self.api_key, 40)!r}"
 
     # --- error statuses -----------------------------------------------------------------------
 
@@ -496,10 +496,6 @@ class OpenRouterClient(dg.ConfigurableResource):
         return OpenRouterAPIError(status, f"{where}: unexpected status: {detail}")
 
 
-def _is_run_deadline(exc: BaseException) -> bool:
-    return isinstance(exc, OpenRouterDeadlineError) and exc.bound == "run"
-
-
 def _failure_kind(exc: RankingsError) -> str:
     """A few words for how one attempt failed, for the summary after several."""
     if isinstance(exc, OpenRouterAPIError):
@@ -527,9 +523,10 @@ def _summarized(exc: RankingsError, failures: list[str], sent: bool) -> Rankings
         tail = f" (gave up after {len(failures)} attempts: {', '.join(failures)})"
     else:
         tail = f" (after {_attempts_line(earlier)})"
-    summarized = copy.copy(exc)
+    # Not copy.copy: it would call __init__ with args that do not match its signature.
+    summarized = type(exc).__new__(type(exc), f"{exc}{tail}")
+    summarized.__dict__.update(vars(exc))
     summarized.args = (f"{exc}{tail}",)
-    summarized.__traceback__ = None
     return summarized
 
 
