@@ -341,7 +341,7 @@ def _change(old: int, new: int) -> float:
 
 
 def _percent(fraction: float) -> str:
-    return "+inf %" if fraction == float("inf") else f"{fraction:+.2%}"
+    return "+inf %" if fraction == float("inf") else f"{fraction * 100:+.2f} %"
 
 
 def _instant(moment: dt.datetime) -> str:

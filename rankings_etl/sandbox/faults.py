@@ -10,8 +10,8 @@ the window) is used up all the same, so a scripted sequence stays one fault per 
   ``trickle``.
 - Data kinds change the rows of one date (``date`` param, default the window's first date), or
   ``meta`` (``meta_version``, ``meta_as_of``).
-- Body kinds change the encoded body itself (``deep_nesting``, ``echo_key``, ``latin1_body``,
-  ``invalid_utf8``): what a broken proxy or a hostile server could send.
+- Body kinds change the encoded body itself (``deep_nesting``, ``huge_number``, ``echo_key``,
+  ``latin1_body``, ``invalid_utf8``): what a broken proxy or a hostile server could send.
 - ``revise`` is not queued: it scales a day's tokens until cleared, like OpenRouter's late
   revisions of the last few days; revised values stay integers and the order stays valid.
 """
@@ -64,6 +64,8 @@ DATA_KINDS = {
 }
 BODY_KINDS = {
     "deep_nesting": "an unknown top-level field `extra` nested `depth` arrays deep (default 10000)",
+    "huge_number": "an unknown top-level field `extra` holding a JSON integer of `digits` "
+    "digits (default 5000, beyond Python's int() limit of 4300)",
     "echo_key": "a valid 200 echoing the request's `Authorization` header in an extra field "
     "(`where`: meta, the default, or row: the first row); `escaped=true` spells it in \\u "
     "JSON escapes",
@@ -201,6 +203,7 @@ _PARAMS: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
     "zero_tokens": {"date": (_iso_date, False), "which": (_one_of("all", "last"), False)},
     "tokens_huge": {"date": (_iso_date, False), "digits": (_int_in(20, 1_000_000), False)},
     "deep_nesting": {"depth": (_int_in(1, 1_000_000), False)},
+    "huge_number": {"digits": (_int_in(1, 1_000_000), False)},
     "echo_key": {"where": (_one_of("meta", "row"), False), "escaped": (_flag, False)},
     "latin1_body": {"declare": (_flag, False)},
     "invalid_utf8": {},
@@ -396,6 +399,10 @@ def apply_to_body(body: bytes, fault: Fault, key: str) -> tuple[bytes, str]:
         depth = fault.params.get("depth", 10_000)
         nested = b'"extra":' + b"[" * depth + b"]" * depth + b',"meta":'
         return body.replace(b'"meta":', nested, 1), json_type
+    if kind == "huge_number":
+        digits = fault.params.get("digits", 5000)
+        number = b'"extra":1' + b"0" * (digits - 1) + b',"meta":'
+        return body.replace(b'"meta":', number, 1), json_type
     if kind == "echo_key":
         echo = f"Bearer {key}"
         if fault.params.get("escaped"):

@@ -47,6 +47,7 @@ REQUIRED_KINDS = {
     "tokens_sum_overflow",
     "tokens_huge",
     "deep_nesting",
+    "huge_number",
     "echo_key",
     "latin1_body",
     "invalid_utf8",
@@ -233,6 +234,8 @@ BODY = b'{"data":[{"date":"2025-03-02","model_permaslug":"a/b","total_tokens":"5
 def test_body_faults():
     nested, kind = apply_to_body(BODY, Fault("deep_nesting", params={"depth": 3}), "k")
     assert b'"extra":[[[]]],"meta":' in nested and kind == "application/json"
+    number, _ = apply_to_body(BODY, Fault("huge_number", params={"digits": 30}), "k")
+    assert b'"extra":1' + b"0" * 29 + b',"meta":' in number
     echoed, _ = apply_to_body(BODY, Fault("echo_key"), "sk-key")
     assert json.loads(echoed)["meta"]["echo"] == "Bearer sk-key"
     row, _ = apply_to_body(BODY, Fault("echo_key", params={"where": "row"}), "sk-key")
