@@ -178,7 +178,13 @@ class OpenRouterClient(dg.ConfigurableResource):
             raise OpenRouterAuthError(
                 401, "no OpenRouter API key is configured: set OPENROUTER_API_KEY"
             )
-        if httpx.URL(self.endpoint).scheme not in ("http", "https"):
+        try:
+            scheme = httpx.URL(self.endpoint).scheme
+        except httpx.InvalidURL as exc:
+            raise RankingsError(
+                f"the OpenRouter base URL is not a URL ({exc}): check OPENROUTER_BASE_URL"
+            ) from None
+        if scheme not in ("http", "https"):
             raise RankingsError(
                 f"the OpenRouter base URL must be http(s)://...: {self.base_url!r} "
                 "(check OPENROUTER_BASE_URL)"
@@ -231,9 +237,18 @@ class OpenRouterClient(dg.ConfigurableResource):
         label = str(windows[0])
         if len(windows) > 1:
             label = f"{len(windows)} windows {windows[0].start}..{windows[-1].end}"
-        with self.budget.reservation(
+        reservation = self.budget.reservation(
             self.key_fingerprint, len(windows), run_id=self._run_id, label=label
-        ) as holder:
+        )
+        try:
+            holder = reservation.__enter__()
+        except LEDGER_ERRORS as exc:
+            raise RankingsError(
+                f"rankings-daily {label}: the rate-budget ledger cannot be used ({exc}); "
+                "nothing was sent"
+            ) from None
+        with contextlib.ExitStack() as stack:
+            stack.push(reservation)
             yield holder
 
     # --- retries ------------------------------------------------------------------------------
@@ -402,13 +417,19 @@ class OpenRouterClient(dg.ConfigurableResource):
     def _take_slot(self, window: Window, holder: str | None, max_wait: float) -> Grant | None:
         if self.budget is None:
             return None
-        grant = self.budget.acquire(
-            self.key_fingerprint,
-            holder=holder,
-            run_id=self._run_id,
-            label=str(window),
-            max_wait=max_wait,
-        )
+        try:
+            grant = self.budget.acquire(
+                self.key_fingerprint,
+                holder=holder,
+                run_id=self._run_id,
+                label=str(window),
+                max_wait=max_wait,
+            )
+        except LEDGER_ERRORS as exc:
+            raise RankingsError(
+                f"rankings-daily {window}: the rate-budget ledger cannot be used ({exc}); "
+                "nothing was sent"
+            ) from None
         self._spent += 1
         return grant
 

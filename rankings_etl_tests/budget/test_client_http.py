@@ -123,3 +123,21 @@ def test_a_misconfigured_base_url_fails_before_taking_any_slot(budget_db):
     with pytest.raises(RankingsError, match="must be http"):
         client.fetch_window(WINDOW)
     assert not budget_db.exists()
+
+
+def test_an_unusable_ledger_is_our_error_naming_it_and_nothing_is_sent(tmp_path, closed_port):
+    budget = RateBudget(database=str(tmp_path))  # a folder: SQLite cannot open it
+    client = OpenRouterClient(
+        api_key=API_KEY, base_url=f"http://127.0.0.1:{closed_port}/api/v1", budget=budget
+    )
+    with pytest.raises(RankingsError) as raised:
+        client.fetch_window(WINDOW)
+    assert "the rate-budget ledger cannot be used" in str(raised.value)
+    assert "nothing was sent" in str(raised.value) and raised.value.__cause__ is None
+    assert client.requests_spent == 0
+
+
+def test_a_base_url_that_is_no_url_is_our_error():
+    client = OpenRouterClient(api_key=API_KEY, base_url="http://[::1")
+    with pytest.raises(RankingsError, match="check OPENROUTER_BASE_URL"):
+        client.fetch_window(WINDOW)
