@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import groupby, pairwise
 
 from rankings_etl.contract import BIGINT_MAX, OTHER, TOP_N
@@ -89,8 +89,8 @@ RANKINGS_CHECKS: tuple[CheckSpec, ...] = (
 #: times the contract's "well under 0.1 %", so honest late revisions never trip it.
 RESTATEMENT_WARN_FRACTION = 0.01
 
-#: A row already in ``rankings_daily``: (date, model_permaslug, total_tokens, as_of).
-LoadedRow = tuple[dt.date, str, int, dt.datetime]
+#: A row already in ``rankings_daily``: (date, model_permaslug, total_tokens).
+LoadedRow = tuple[dt.date, str, int]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,13 +167,14 @@ def evaluate_rankings_contract(
     *,
     as_of: Sequence[dt.datetime] | None = None,
     loaded: Sequence[LoadedRow] = (),
+    loaded_as_of: Mapping[dt.date, dt.datetime] | None = None,
 ) -> list[CheckOutcome]:
     """Evaluate every check of :data:`RANKINGS_CHECKS` over rows given in API order (grouped
     by date).
 
-    ``as_of`` (each row's response's ``meta.as_of``) and ``loaded`` (the rows of these dates
-    already in the warehouse) feed the restatement check; without them it has nothing to
-    compare and passes.
+    ``as_of`` (each row's response's ``meta.as_of``), ``loaded`` (the rows of these dates
+    already in the warehouse) and ``loaded_as_of`` (each loaded day's newest ``as_of``) feed
+    the restatement check; without them it has nothing to compare and passes.
     """
     rows = zip(dates, permaslugs, total_tokens, ranks, strict=True)
     days = []
@@ -193,7 +194,7 @@ def evaluate_rankings_contract(
             (DAY_TOTAL_FITS, _day_total_fits),
         )
     ]
-    outcomes.append(_restatements(days, dates, as_of, loaded))
+    outcomes.append(_restatements(days, dates, as_of, loaded, loaded_as_of or {}))
     return outcomes
 
 
@@ -292,6 +293,7 @@ def _restatements(
     dates: Sequence[dt.date],
     as_of: Sequence[dt.datetime] | None,
     loaded: Sequence[LoadedRow],
+    old_as_of: Mapping[dt.date, dt.datetime],
 ) -> CheckOutcome:
     errors: dict[dt.date, str] = {}
     warnings: dict[dt.date, str] = {}
@@ -302,16 +304,13 @@ def _restatements(
         if day not in new_as_of or moment > new_as_of[day]:
             new_as_of[day] = moment
     old: dict[dt.date, dict[str, int]] = {}
-    old_as_of: dict[dt.date, dt.datetime] = {}
-    for day, slug, tokens, moment in loaded:
+    for day, slug, tokens in loaded:
         old.setdefault(day, {})[slug] = tokens
-        if day not in old_as_of or moment > old_as_of[day]:
-            old_as_of[day] = moment
     for day in days:
         before = old.get(day.date)
         if not before:
             continue
-        if new_as_of[day.date] < old_as_of[day.date]:
+        if day.date in old_as_of and new_as_of[day.date] < old_as_of[day.date]:
             errors[day.date] = (
                 f"the response was generated at {_instant(new_as_of[day.date])}, before the "
                 f"loaded rows it would replace ({_instant(old_as_of[day.date])}): a stale answer "

@@ -44,7 +44,7 @@ class RankingsBatch:
 
     def row_as_of(self) -> list[dt.datetime]:
         """Each row's ``meta.as_of`` (its response's), as UTC datetimes."""
-        return [r.as_of_utc() for r in self.responses for _ in range(r.row_count)]
+        return [moment for r in self.responses for moment in [r.as_of_utc()] * r.row_count]
 
     def columns(self) -> list[list]:
         """The ``rankings_daily`` columns in table order: date, model_permaslug, rank,
@@ -75,15 +75,28 @@ def missing_dates(window: Window, returned: set[dt.date]) -> list[dt.date]:
     return [day for day in window.dates() if day not in returned]
 
 
-def loaded_rankings(
-    con: duckdb.DuckDBPyConnection, window: Window
-) -> list[tuple[dt.date, str, int, dt.datetime]]:
-    """The rows of ``window`` already in ``rankings_daily``: what a re-fetch would replace."""
-    return con.execute(
-        "SELECT date, model_permaslug, total_tokens, as_of FROM rankings_daily "
+@dataclasses.dataclass(frozen=True)
+class LoadedDays:
+    """What a re-fetch of ``window`` would replace: its rows, and each day's newest ``as_of``."""
+
+    rows: list[tuple[dt.date, str, int]]
+    as_of: dict[dt.date, dt.datetime]
+
+
+def loaded_rankings(con: duckdb.DuckDBPyConnection, window: Window) -> LoadedDays:
+    """The rows of ``window`` already in ``rankings_daily`` (timestamps one per day: turning
+    DuckDB's TIMESTAMPTZ into Python costs far more than the integers)."""
+    params = [window.start, window.end]
+    rows = con.execute(
+        "SELECT date, model_permaslug, total_tokens FROM rankings_daily "
         "WHERE date BETWEEN $1 AND $2",
-        [window.start, window.end],
+        params,
     ).fetchall()
+    as_of = con.execute(
+        "SELECT date, max(as_of) FROM rankings_daily WHERE date BETWEEN $1 AND $2 GROUP BY date",
+        params,
+    ).fetchall()
+    return LoadedDays(rows, dict(as_of))
 
 
 @dataclasses.dataclass(frozen=True)

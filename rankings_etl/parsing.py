@@ -35,6 +35,8 @@ from rankings_etl.windows import Window
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TOKENS_RE = re.compile(r"[0-9]+")
 _BIGINT_DIGITS = len(str(BIGINT_MAX))
+#: Any decimal string of at most this many digits fits a BIGINT.
+_SAFE_DIGITS = _BIGINT_DIGITS - 1
 #: Real permaslugs are well under 100 characters; anything this long is not a model name.
 MAX_PERMASLUG_LENGTH = 256
 #: How far past the moment we received it a response may claim to have been generated (clock
@@ -263,7 +265,16 @@ def parse_rankings_body(
             )
         dates.append(day)
         slugs.append(slug)
-        tokens.append(parse_tokens(row.get("total_tokens"), f"{what} ({day}, {_show(slug)})"))
+        value = row.get("total_tokens")
+        if (
+            type(value) is str
+            and len(value) <= _SAFE_DIGITS
+            and value.isascii()
+            and value.isdigit()
+        ):
+            tokens.append(int(value))  # the common case, checked without building a label
+        else:
+            tokens.append(parse_tokens(value, f"{what} ({day}, {_show(slug)})"))
 
     return RankingsResponse(
         window=window,
@@ -277,6 +288,10 @@ def parse_rankings_body(
         fetched_at=fetched_at,
         body=text,
     )
+
+
+def _is_ascii_digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
 
 
 def _load_json(text: str, where: str) -> object:

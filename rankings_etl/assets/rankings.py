@@ -99,7 +99,8 @@ def rankings_daily(
         batch.total_tokens,
         batch.ranks,
         as_of=batch.row_as_of(),
-        loaded=loaded,
+        loaded=loaded.rows,
+        loaded_as_of=loaded.as_of,
     )
     results = [check_result("rankings_daily", outcome) for outcome in outcomes]
     blocking = [outcome for outcome in outcomes if outcome.blocks]
