@@ -182,7 +182,7 @@ def test_a_slight_revision_passes_a_large_one_warns_an_older_response_blocks():
     warned = restatement(halved, T_NEW, old)
     assert not warned.blocks and list(warned.warnings) == [DAY1]
     assert (
-        "changed the day's total by -50.00 % and 51 model(s) by up to -50.00 %"
+        "changed the day's total by -50.00 % and 51 model(s) by up to -50.0"
         in (warned.warnings[DAY1])
     )
     stale = restatement(old, T_OLD - dt.timedelta(hours=1), old)
