@@ -1,4 +1,9 @@
-"""Errors the pipeline raises, each naming what went wrong without revealing the API key."""
+"""Errors the pipeline raises, each naming what went wrong without revealing the API key.
+
+Every message is one readable line: what was asked (``rankings-daily <window>``), what went
+wrong and, where it helps, what to do. Anything a server sent that reaches a message has been
+through :func:`rankings_etl.redaction.server_text` (the key blanked out, control bytes escaped).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,10 @@ class RankingsError(Exception):
 
 class RankingsResponseError(RankingsError):
     """A response that does not honour the rankings-daily contract's shape."""
+
+
+class TruncatedResponseError(RankingsResponseError):
+    """A 200 whose JSON ends before it should: a transport failure in disguise, worth a retry."""
 
 
 class OpenRouterAPIError(RankingsError):
@@ -37,7 +46,29 @@ class OpenRouterServerError(OpenRouterAPIError):
 
 
 class OpenRouterTransportError(RankingsError):
-    """No usable answer at all: timeout, dropped connection, truncated body."""
+    """No usable answer at all: timeout, dropped connection, truncated body.
+
+    ``kind`` is a few words for the retry summary ("connection failed", "truncated body").
+    """
+
+    def __init__(self, message: str, kind: str = "transport failure"):
+        super().__init__(message)
+        self.kind = kind
+
+
+class OpenRouterDeadlineError(OpenRouterTransportError):
+    """A time bound fired; ``bound`` says which one.
+
+    ``"read"``: no byte arrived for ``timeout_seconds``; ``"attempt"``: one request (connect,
+    headers and the whole body) outlived ``attempt_timeout_seconds``; ``"run"``: every window,
+    retry and wait of a run together outlived ``run_timeout_seconds``. The first two are retried;
+    the run's bound ends the run.
+    """
+
+    def __init__(self, message: str, bound: str, sent: bool = True):
+        super().__init__(message, kind=f"{bound} deadline")
+        self.bound = bound
+        self.sent = sent  # False: the bound fired before the request went out
 
 
 class BudgetExhaustedError(RankingsError):

@@ -42,10 +42,14 @@ class RankingsBatch:
             responses=tuple(responses),
         )
 
+    def row_as_of(self) -> list[dt.datetime]:
+        """Each row's ``meta.as_of`` (its response's), as UTC datetimes."""
+        return [moment for r in self.responses for moment in [r.as_of_utc()] * r.row_count]
+
     def columns(self) -> list[list]:
         """The ``rankings_daily`` columns in table order: date, model_permaslug, rank,
         total_tokens, as_of and fetched_at (the last two repeated from each row's response)."""
-        as_of = [r.as_of_utc() for r in self.responses for _ in range(r.row_count)]
+        as_of = self.row_as_of()
         fetched_at = [r.fetched_at for r in self.responses for _ in range(r.row_count)]
         return [
             list(self.dates),
@@ -69,6 +73,30 @@ class RankingsBatch:
 def missing_dates(window: Window, returned: set[dt.date]) -> list[dt.date]:
     """Dates of the run the API did not return: a run never writes a partial range."""
     return [day for day in window.dates() if day not in returned]
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedDays:
+    """What a re-fetch of ``window`` would replace: its rows, and each day's newest ``as_of``."""
+
+    rows: list[tuple[dt.date, str, int]]
+    as_of: dict[dt.date, dt.datetime]
+
+
+def loaded_rankings(con: duckdb.DuckDBPyConnection, window: Window) -> LoadedDays:
+    """The rows of ``window`` already in ``rankings_daily`` (timestamps one per day: turning
+    DuckDB's TIMESTAMPTZ into Python costs far more than the integers)."""
+    params = [window.start, window.end]
+    rows = con.execute(
+        "SELECT date, model_permaslug, total_tokens FROM rankings_daily "
+        "WHERE date BETWEEN $1 AND $2",
+        params,
+    ).fetchall()
+    as_of = con.execute(
+        "SELECT date, max(as_of) FROM rankings_daily WHERE date BETWEEN $1 AND $2 GROUP BY date",
+        params,
+    ).fetchall()
+    return LoadedDays(rows, dict(as_of))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,7 +21,7 @@ from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import OTHER
 from rankings_etl.errors import RankingsError
 from rankings_etl.freshness import DAILY_FRESHNESS
-from rankings_etl.ingest import RankingsBatch, missing_dates, store_rankings
+from rankings_etl.ingest import RankingsBatch, loaded_rankings, missing_dates, store_rankings
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.previews import top_models_preview
 from rankings_etl.replay import stored_responses
@@ -94,8 +94,16 @@ def _load(context, config, openrouter, duckdb, window: Window):
             )
     batch = RankingsBatch.from_responses(responses)
 
+    with open_warehouse(duckdb) as con:
+        loaded = loaded_rankings(con, window)  # what the write would replace
     outcomes = evaluate_rankings_contract(
-        batch.dates, batch.permaslugs, batch.total_tokens, batch.ranks
+        batch.dates,
+        batch.permaslugs,
+        batch.total_tokens,
+        batch.ranks,
+        as_of=batch.row_as_of(),
+        loaded=loaded.rows,
+        loaded_as_of=loaded.as_of,
     )
     absent = missing_dates(window, {r for resp in responses for r in resp.dates_returned()})
     if absent:

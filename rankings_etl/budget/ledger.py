@@ -47,6 +47,14 @@ row (so it counts against the day from the moment it is really sent) and pushes 
 the rest forward. Unused rows are deleted by :meth:`Ledger.release`; if the process dies, they
 stop counting when they expire (``ttl`` after the holder last took a slot), so a crash can hold
 slots only for a bounded time.
+
+Penalties
+---------
+A 429 records a back-off for its key (:meth:`Ledger.penalize`): no process sends with the key
+before it ends. No back-off ever lasts longer than the API's longest window, the rolling day
+(``Limits.day_window`` after the 429 that set it), whoever wrote it: longer values are cut when
+written, and a row written before that rule (or by hand) counts only that long when read.
+:meth:`Ledger.clear_penalty` lifts one (``rankings-etl budget --clear-penalty``).
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import dataclasses
+import math
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -67,6 +76,8 @@ SCHEMA_VERSION = 1
 
 #: Rows older than this (beyond the day window) are pruned: nothing can count them any more.
 RETENTION_SECONDS = 2 * DAY_SECONDS
+#: The longest back-off a 429 imposes by default (``RateBudget.max_penalty_seconds``).
+DEFAULT_MAX_PENALTY_SECONDS = 3600.0
 
 
 class LedgerError(Exception):
@@ -174,6 +185,17 @@ class RequestRecord:
 
 
 @dataclasses.dataclass(frozen=True)
+class Penalty:
+    """A key told to back off: nobody sends with it before ``until`` (epoch seconds)."""
+
+    key_fp: str
+    account: str
+    at: float  # when the 429 arrived
+    until: float
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
 class KeyUsage:
     key_fp: str
     minute_used: int
@@ -278,11 +300,20 @@ class Ledger(abc.ABC):
         ).fetchall()
         return sorted(at for (at,) in rows)
 
+    def _bounded_until(self, at: float, until: float) -> float:
+        """A back-off's end, never more than the day window after the 429 that set it."""
+        ceiling = at + self.limits.day_window
+        return until if until <= ceiling else ceiling
+
     def _penalty(self, con: Cursor, key_fp: str, now: float) -> tuple[float, str] | None:
         row = con.execute(
-            "SELECT until, reason FROM penalties WHERE key_fp = ? AND until > ?", (key_fp, now)
+            "SELECT at, until, reason FROM penalties WHERE key_fp = ? AND until > ?",
+            (key_fp, now),
         ).fetchone()
-        return (row[0], row[1]) if row else None
+        if not row:
+            return None
+        until = self._bounded_until(row[0], row[1])
+        return (until, row[2]) if until > now else None
 
     def _refuse(self, releases: list[float], reserved: int, needed: int) -> Refuse | None:
         """Refuse if ``needed`` more slots would take the day past its limit."""
@@ -401,17 +432,54 @@ class Ledger(abc.ABC):
                 "DELETE FROM slots WHERE holder = ? AND state = 'reserved'", (holder,)
             ).rowcount
 
-    def penalize(self, key_fp: str, account: str, now: float, until: float, reason: str) -> None:
-        """A 429: no process sends with ``key_fp`` before ``until``."""
+    def penalize(self, key_fp: str, account: str, now: float, until: float, reason: str) -> float:
+        """A 429: no process sends with ``key_fp`` before ``until``; return the end recorded.
+
+        ``until`` is cut to the day window from ``now`` (a non-finite one is the day window);
+        a back-off already running that ends later is kept.
+        """
+        until = until if math.isfinite(until) else math.inf
+        until = self._bounded_until(now, max(now, until))
         with self._write() as con:
+            row = con.execute(
+                "SELECT at, until FROM penalties WHERE key_fp = ?", (key_fp,)
+            ).fetchone()
+            if row is not None:
+                until = max(until, self._bounded_until(row[0], row[1]))
             con.execute(
                 "INSERT INTO penalties (key_fp, account, at, until, reason)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_fp) DO UPDATE SET"
                 " account = excluded.account, at = excluded.at, reason = excluded.reason,"
-                " until = CASE WHEN excluded.until > penalties.until"
-                " THEN excluded.until ELSE penalties.until END",
+                " until = excluded.until",
                 (key_fp, account, now, until, reason),
             )
+        return until
+
+    def clear_penalty(self, key_fp: str) -> Penalty | None:
+        """Lift ``key_fp``'s back-off at once, for every process; return it (None: there was
+        none, or it had ended)."""
+        with self._write() as con:
+            row = con.execute(
+                "DELETE FROM penalties WHERE key_fp = ?"
+                " RETURNING key_fp, account, at, until, reason",
+                (key_fp,),
+            ).fetchone()
+        if row is None:
+            return None
+        penalty = Penalty(row[0], row[1], row[2], self._bounded_until(row[2], row[3]), row[4])
+        return penalty if penalty.until > self.clock() else None
+
+    def penalties(self, now: float) -> list[Penalty]:
+        """Every back-off still running at ``now``, longest first."""
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT key_fp, account, at, until, reason FROM penalties WHERE until > ?", (now,)
+            ).fetchall()
+        running = [
+            Penalty(fp, acct, at, self._bounded_until(at, until), why)
+            for fp, acct, at, until, why in rows
+        ]
+        return sorted((p for p in running if p.until > now), key=lambda p: -p.until)
 
     def usage(
         self, account: str, now: float, *, key_fp: str | None = None, recent: int = 20
@@ -430,6 +498,13 @@ class Ledger(abc.ABC):
                     (account, now - self.limits.day_window),
                 )
             ]
+            # Keys backing off are shown even if they sent nothing in the day window.
+            for (fp,) in con.execute(
+                "SELECT key_fp FROM penalties WHERE account = ? AND until > ? ORDER BY key_fp",
+                (account, now),
+            ).fetchall():
+                if fp not in key_fps and self._penalty(con, fp, now):
+                    key_fps.append(fp)
             if key_fp is not None and key_fp not in key_fps:
                 key_fps.insert(0, key_fp)
             keys = [self._key_usage(con, fp, now) for fp in key_fps]

@@ -12,17 +12,38 @@ from typing import Any
 
 from rankings_etl.budget.ledger import MINUTE_SECONDS, KeyUsage, Refuse, Usage, Wait
 
+#: What :func:`iso` shows for an instant no calendar can hold (after 9999-12-31, or NaN).
+BEYOND_ISO = "9999-12-31T23:59:59.999+00:00"
+
+
+def _moment(epoch: float) -> dt.datetime | None:
+    """The UTC datetime of an epoch second, or None if it is beyond Python's calendar."""
+    try:
+        return dt.datetime.fromtimestamp(epoch, dt.UTC)
+    except (OverflowError, OSError, ValueError):  # year > 9999 or < 1, inf, NaN
+        return None
+
 
 def when(epoch: float | None) -> str:
-    """An epoch second as a UTC timestamp a person reads, e.g. ``2026-05-12 10:00:41 UTC``."""
+    """An epoch second as a UTC timestamp a person reads, e.g. ``2026-05-12 10:00:41 UTC``.
+
+    Never raises: a time beyond any calendar (a ledger row written from an absurd
+    ``Retry-After``) reads ``beyond the year 9999``.
+    """
     if epoch is None:
         return "now"
-    moment = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    moment = _moment(epoch)
+    if moment is None:
+        return "an invalid time" if epoch != epoch else "beyond the year 9999"
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def duration(seconds: float) -> str:
-    """``41 s``, ``3 min 5 s``, ``23 h 59 min``."""
+    """``41 s``, ``3 min 5 s``, ``23 h 59 min``, ``11 d 13 h``; never raises."""
+    if seconds != seconds:  # NaN
+        return "an unknown time"
+    if seconds == float("inf"):
+        return "forever"
     seconds = max(0.0, seconds)
     if seconds < 60:
         return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
@@ -30,14 +51,19 @@ def duration(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min {secs} s"
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
+    if hours < 48:
+        return f"{hours} h {minutes} min"
+    days, hours = divmod(hours, 24)
+    return f"{days:,} d {hours} h"
 
 
 def iso(epoch: float | None) -> str | None:
-    """An epoch second as ISO 8601 UTC, or None (for JSON)."""
+    """An epoch second as ISO 8601 UTC, or None (for JSON); beyond any calendar it is the last
+    instant ISO 8601 years hold, :data:`BEYOND_ISO`."""
     if epoch is None:
         return None
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds")
+    moment = _moment(epoch)
+    return moment.isoformat(timespec="milliseconds") if moment else BEYOND_ISO
 
 
 def key_next_free(key: KeyUsage) -> float | None:

@@ -96,20 +96,28 @@ def status(database: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    click.echo(f"warehouse        {report['warehouse']}")
-    click.echo(
-        f"days loaded      {days} ({first} .. {last}), {rows:,} rows; "
-        f"{report['missing_days_between']} missing in between"
-    )
-    click.echo(f"last as_of       {report['last_as_of']}")
-    click.echo(f"restated rows    {restated}")
-    for table, count in tables.items():
-        click.echo(f"{table:<17}{count:,} rows")
     remaining = report["budget_remaining_today"]
-    click.echo(
-        f"budget left      {remaining if remaining is not None else 'n/a (no ledger)'} "
-        "requests in the rolling 24 h"
-    )
+    lines = [
+        ("warehouse", report["warehouse"]),
+        (
+            "days loaded",
+            f"{days} ({first} .. {last}), {rows:,} rows; "
+            f"{report['missing_days_between']} missing in between",
+        ),
+        ("last as_of", report["last_as_of"]),
+        ("restated rows", restated),
+        *((table, f"{count:,} rows") for table, count in tables.items()),
+        (
+            "budget left",
+            f"{remaining if remaining is not None else 'n/a (no ledger)'} "
+            "requests in the rolling 24 h",
+        ),
+    ]
+    # One column for the labels, as wide as the longest plus a gap: a table name as long as
+    # the column (model_share_daily) must not run into its count.
+    width = max(len(label) for label, _ in lines) + 2
+    for label, value in lines:
+        click.echo(f"{label:<{width}}{value}")
 
 
 def _budget_remaining() -> int | None:

@@ -1,14 +1,21 @@
 """The OpenRouter rankings-daily client: the only place that knows URLs, headers and retries.
 
 Assets call :meth:`OpenRouterClient.fetch_windows` and get validated
-:class:`~rankings_etl.parsing.RankingsResponse` objects back, or an exception naming the
-problem. The API key arrives through ``EnvVar("OPENROUTER_API_KEY")`` and is only ever put in
-the ``Authorization`` header: error messages, logs and the rate-budget ledger identify a key by a
-short fingerprint, and anything a server echoes back has the key blanked out.
+:class:`~rankings_etl.parsing.RankingsResponse` objects back, or one of the project's own
+exceptions (:mod:`rankings_etl.errors`) whose one-line message names the problem. The API key
+arrives through ``EnvVar("OPENROUTER_API_KEY")`` and is only ever put in the ``Authorization``
+header: error messages, logs and the rate-budget ledger identify a key by a short fingerprint,
+and anything a server sends back goes through one redaction (:mod:`rankings_etl.redaction`)
+before it is quoted or stored.
 
 Every attempt, retries included, first takes a slot from the shared :class:`RateBudget`; a run
 of N windows reserves its N slots up front, so it either has them all or fails before sending
 anything. A 429 is recorded in the ledger, so every process backs off the key, not only this one.
+
+Time is bounded three ways, and a failure says which bound fired: each read
+(``timeout_seconds``), each attempt as a whole, connect, headers and body
+(``attempt_timeout_seconds``), and the run, every window, retry and wait together
+(``run_timeout_seconds``). Size is bounded too (``max_body_bytes``).
 """
 
 from __future__ import annotations
@@ -19,12 +26,13 @@ import datetime as dt
 import email.utils
 import json
 import math
+import random
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import dagster as dg
 import httpx
-import tenacity
 from pydantic import Field, PrivateAttr
 
 from rankings_etl.budget.keys import key_fingerprint
@@ -32,30 +40,56 @@ from rankings_etl.budget.ledger import LEDGER_ERRORS, Grant
 from rankings_etl.budget.report import duration, when
 from rankings_etl.contract import DEFAULT_BASE_URL, ENDPOINT_PATH
 from rankings_etl.errors import (
+    BudgetExhaustedError,
     OpenRouterAPIError,
     OpenRouterAuthError,
     OpenRouterBadRequestError,
+    OpenRouterDeadlineError,
     OpenRouterRateLimitedError,
     OpenRouterServerError,
     OpenRouterTransportError,
     RankingsError,
     RankingsResponseError,
+    TruncatedResponseError,
 )
-from rankings_etl.parsing import RankingsResponse, parse_rankings_body
+from rankings_etl.parsing import RankingsResponse, decode_body, parse_rankings_body
+from rankings_etl.redaction import server_text
+from rankings_etl.resources.deadlines import AttemptWatchdog, RunClock
 from rankings_etl.resources.rate_budget import RateBudget
 from rankings_etl.windows import Window
 
 USER_AGENT = "rankings-etl/0.1 (+dagster)"
+MIB = 1024 * 1024
 
 __all__ = ["OpenRouterClient", "key_fingerprint"]
 
 
-class OpenRouterClient(dg.ConfigurableResource):
-    """Fetches rankings-daily windows over HTTP, with timeouts and bounded retries.
+@dataclasses.dataclass(frozen=True)
+class _Answer:
+    """An HTTP answer read in full within its attempt's deadline."""
 
-    Retried (with exponential backoff and jitter): 5xx, timeouts, dropped connections and
-    truncated bodies; a 429 waits for its ``Retry-After`` (seconds or an HTTP date) and makes
-    every process back off the key. Never retried: 400 and 401, whose answer will not change,
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+
+@dataclasses.dataclass
+class _Session:
+    """What the attempts of one ``fetch_windows`` call share."""
+
+    http: httpx.Client
+    holder: str | None
+    run: RunClock
+    watchdog: AttemptWatchdog
+
+
+class OpenRouterClient(dg.ConfigurableResource):
+    """Fetches rankings-daily windows over HTTP, with time bounds and bounded retries.
+
+    Retried (with exponential backoff and jitter): 5xx, timeouts, an attempt that outlived its
+    deadline, dropped connections and truncated bodies; a 429 waits for its ``Retry-After``
+    (seconds or an HTTP date) and makes every process back off the key. Never retried: 400 and
+    401, whose answer will not change, a 429 asking for longer than ``max_retry_after_seconds``,
     and well-formed responses that break the contract. Each attempt costs a slot of ``budget``.
     """
 
@@ -63,7 +97,26 @@ class OpenRouterClient(dg.ConfigurableResource):
     base_url: str = Field(
         default=DEFAULT_BASE_URL, description="API root, e.g. the sandbox's /api/v1."
     )
-    timeout_seconds: float = Field(default=60.0, description="Per-request timeout.")
+    timeout_seconds: float = Field(
+        default=60.0, description="Longest wait for any one connect, write or read."
+    )
+    attempt_timeout_seconds: float = Field(
+        default=180.0,
+        description=(
+            "Longest one attempt may take as a whole: connect, headers and the entire body. "
+            "Cuts a server that trickles bytes slowly enough to never trip timeout_seconds."
+        ),
+    )
+    run_timeout_seconds: float = Field(
+        default=1200.0,
+        description=(
+            "Longest fetch_windows may take: every window, attempt, backoff and budget wait."
+        ),
+    )
+    max_body_bytes: int = Field(
+        default=64 * MIB,
+        description="Largest body accepted (decoded); a full 366-day window is about 1.5 MB.",
+    )
     max_attempts: int = Field(
         default=4, description="Attempts per window, the first included; each one is counted."
     )
@@ -115,7 +168,8 @@ class OpenRouterClient(dg.ConfigurableResource):
         """Fetch each window in turn over one connection, yielding validated responses.
 
         The run's slots are reserved before the first request: if the day budget cannot cover
-        every window, this raises :class:`BudgetExhaustedError` having sent nothing.
+        every window, this raises :class:`BudgetExhaustedError` having sent nothing. The run's
+        deadline (``run_timeout_seconds``) starts here.
         """
         windows = list(windows)
         if not windows:
@@ -124,11 +178,18 @@ class OpenRouterClient(dg.ConfigurableResource):
             raise OpenRouterAuthError(
                 401, "no OpenRouter API key is configured: set OPENROUTER_API_KEY"
             )
-        if httpx.URL(self.endpoint).scheme not in ("http", "https"):
+        try:
+            scheme = httpx.URL(self.endpoint).scheme
+        except httpx.InvalidURL as exc:
+            raise RankingsError(
+                f"the OpenRouter base URL is not a URL ({exc}): check OPENROUTER_BASE_URL"
+            ) from None
+        if scheme not in ("http", "https"):
             raise RankingsError(
                 f"the OpenRouter base URL must be http(s)://...: {self.base_url!r} "
                 "(check OPENROUTER_BASE_URL)"
             )
+        run = RunClock(self.run_timeout_seconds)
         headers = {
             "Authorization": f"Bearer {self.api_key.strip()}",
             "Accept": "application/json",
@@ -138,8 +199,9 @@ class OpenRouterClient(dg.ConfigurableResource):
             self._reservation(windows) as holder,
             httpx.Client(headers=headers, timeout=self.timeout_seconds) as http,
         ):
+            session = _Session(http, holder, run, AttemptWatchdog())
             for window in windows:
-                yield self._fetch_with_retries(http, window, holder)
+                yield self._fetch_with_retries(session, window)
 
     def budget_metadata(self) -> dict[str, Any]:
         """Budget figures for a materialization: requests this step spent, what is left today.
@@ -175,83 +237,199 @@ class OpenRouterClient(dg.ConfigurableResource):
         label = str(windows[0])
         if len(windows) > 1:
             label = f"{len(windows)} windows {windows[0].start}..{windows[-1].end}"
-        with self.budget.reservation(
+        reservation = self.budget.reservation(
             self.key_fingerprint, len(windows), run_id=self._run_id, label=label
-        ) as holder:
+        )
+        try:
+            holder = reservation.__enter__()
+        except LEDGER_ERRORS as exc:
+            raise RankingsError(
+                f"rankings-daily {label}: the rate-budget ledger cannot be used ({exc}); "
+                "nothing was sent"
+            ) from None
+        with contextlib.ExitStack() as stack:
+            stack.push(reservation)
             yield holder
 
-    def _fetch_with_retries(
-        self, http: httpx.Client, window: Window, holder: str | None
-    ) -> RankingsResponse:
-        log = dg.get_dagster_logger()
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(max(1, self.max_attempts)),
-            wait=self._wait,
-            retry=tenacity.retry_if_exception(_is_transient),
-            reraise=True,
-            before_sleep=lambda state: log.warning(
-                f"rankings-daily {window}: attempt {state.attempt_number} failed "
-                f"({state.outcome.exception()}); retrying in {state.upcoming_sleep:.1f}s"
-            ),
-        )
-        for attempt in retrying:
-            with attempt:
-                response = self._attempt(http, window, holder)
-                attempts = attempt.retry_state.attempt_number
-        return dataclasses.replace(response, attempts=attempts)
+    # --- retries ------------------------------------------------------------------------------
 
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
+    def _fetch_with_retries(self, session: _Session, window: Window) -> RankingsResponse:
+        """Attempts until one succeeds, one fails for good, or a bound is reached.
+
+        What is raised is the project's own exception with one line saying what happened; after
+        several attempts it also lists how each one failed.
+        """
+        log = dg.get_dagster_logger()
+        attempts = max(1, self.max_attempts)
+        failures: list[str] = []  # how each attempt that was sent failed, for the summary
+        for number in range(1, attempts + 1):
+            try:
+                response = self._attempt(session, window)
+            except RankingsError as exc:
+                sent = not isinstance(exc, BudgetExhaustedError) and getattr(exc, "sent", True)
+                if sent:
+                    failures.append(_failure_kind(exc))
+                if not self._worth_retrying(exc) or number == attempts:
+                    raise _summarized(exc, failures, sent) from None
+                pause = self._pause(exc, number)
+                left = session.run.remaining()
+                if pause >= left:
+                    raise OpenRouterDeadlineError(
+                        f"rankings-daily {window}: the run deadline ({self._run_bound()}) "
+                        f"leaves {duration(left)}, less than the {duration(pause)} to wait before "
+                        f"attempt {number + 1}; {_attempts_line(failures)}. The last: {exc}",
+                        "run",
+                        sent=False,
+                    ) from None
+                log.warning(
+                    f"rankings-daily {window}: attempt {number} of {attempts} failed ({exc}); "
+                    f"retrying in {pause:.1f}s"
+                )
+                time.sleep(pause)
+                continue
+            return dataclasses.replace(response, attempts=number)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _worth_retrying(self, exc: RankingsError) -> bool:
+        if isinstance(exc, OpenRouterRateLimitedError):
+            return exc.retry_after is None or exc.retry_after <= self.max_retry_after_seconds
+        if isinstance(exc, OpenRouterDeadlineError):
+            return exc.bound != "run"
+        return isinstance(exc, (OpenRouterServerError, OpenRouterTransportError))
+
+    def _pause(self, exc: RankingsError, number: int) -> float:
         if isinstance(exc, OpenRouterRateLimitedError) and exc.retry_after is not None:
             return exc.retry_after
-        backoff = tenacity.wait_random_exponential(
-            multiplier=self.backoff_initial_seconds, max=self.backoff_max_seconds
-        )
-        return backoff(state)
+        # Full jitter: uniform in [0, min(max, initial * 2^(n-1))].
+        ceiling = min(self.backoff_max_seconds, self.backoff_initial_seconds * 2 ** (number - 1))
+        return random.uniform(0, max(0.0, ceiling))
 
-    def _attempt(self, http: httpx.Client, window: Window, holder: str | None) -> RankingsResponse:
-        grant = self._take_slot(window, holder)  # waits for the minute; raises if the day is spent
+    def _run_bound(self) -> str:
+        seconds = self.run_timeout_seconds
+        return f"{seconds:g} s for every window, retry and wait; run_timeout_seconds"
+
+    # --- one attempt --------------------------------------------------------------------------
+
+    def _attempt(self, session: _Session, window: Window) -> RankingsResponse:
+        where = f"rankings-daily {window}"
+        left = session.run.remaining()
+        if left <= 0:
+            raise OpenRouterDeadlineError(
+                f"{where}: the run deadline ({self._run_bound()}) passed before this attempt",
+                "run",
+                sent=False,
+            )
+        # Waits for the minute budget (within the run's deadline); raises if the day is spent.
+        grant = self._take_slot(window, session.holder, max_wait=left)
         status = None
         try:
-            response = self._send(http, window)
-            status = response.status_code
+            answer = self._send(session, window)
+            status = answer.status
         finally:
             self._settle(grant, status)
         fetched_at = dt.datetime.now(dt.UTC)
-        if response.status_code == 429:
-            self._penalize(window, _retry_after_seconds(response))
-        if response.status_code != 200:
-            raise self._error_for(response, window)
+        penalty = self._penalize(window, answer) if answer.status == 429 else None
+        if answer.status != 200:
+            raise self._error_for(answer, window, penalty)
+        content_type = answer.headers.get("content-type")
         try:
-            return parse_rankings_body(response.content, window, fetched_at)
+            text = decode_body(answer.content, content_type, f"{where}: the body")
+            return parse_rankings_body(text, window, fetched_at, secret=self.api_key)
+        except TruncatedResponseError as exc:
+            # A cut-off body is a transport failure in disguise: worth another attempt.
+            raise OpenRouterTransportError(str(exc), kind="truncated body") from None
         except RankingsResponseError as exc:
-            if "not valid JSON" in str(exc):
-                # A cut-off body is a transport failure in disguise: worth another attempt.
-                raise OpenRouterTransportError(str(exc)) from None
+            if content_type and "json" not in content_type.lower():
+                shown = server_text(content_type, self.api_key, 80)
+                raise RankingsResponseError(
+                    f"{exc} (the server sent Content-Type {shown}, not JSON)"
+                ) from None
             raise
 
-    def _send(self, http: httpx.Client, window: Window) -> httpx.Response:
+    def _send(self, session: _Session, window: Window) -> _Answer:
+        """One GET, read in full within the attempt's deadline (and the run's)."""
+        where = f"rankings-daily {window}"
         params = {"start_date": window.start.isoformat(), "end_date": window.end.isoformat()}
+        run_left = session.run.remaining()
+        seconds = min(self.attempt_timeout_seconds, run_left)
+        bound = "attempt" if self.attempt_timeout_seconds <= run_left else "run"
+        # No single connect or read may outlast the attempt either.
+        timeout = httpx.Timeout(max(0.001, min(self.timeout_seconds, seconds)))
+        started = time.monotonic()
+        ends = started + seconds
+        received = 0
+        watchdog = session.watchdog
         try:
-            return http.get(self.endpoint, params=params)
-        except httpx.TimeoutException as exc:
-            raise OpenRouterTransportError(
-                f"rankings-daily {window}: no answer within {self.timeout_seconds:g}s "
-                f"({type(exc).__name__})"
-            ) from None
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+            with (
+                watchdog.armed(seconds),
+                session.http.stream(
+                    "GET",
+                    self.endpoint,
+                    params=params,
+                    timeout=timeout,
+                    extensions={"trace": watchdog.trace},
+                ) as response,
+            ):
+                chunks = []
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    if received > self.max_body_bytes:
+                        raise RankingsResponseError(
+                            f"{where}: the body is larger than {self.max_body_bytes:,} bytes "
+                            f"(max_body_bytes; HTTP {response.status_code}); refused unread"
+                        )
+                    chunks.append(chunk)
+                answer = _Answer(response.status_code, response.headers, b"".join(chunks))
+        except (httpx.HTTPError, httpx.StreamError) as exc:
+            if watchdog.fired or time.monotonic() >= ends - 0.005:
+                raise self._deadline_error(where, bound, seconds, received) from None
+            if isinstance(exc, httpx.TimeoutException):
+                raise OpenRouterDeadlineError(
+                    f"{where}: no data for {min(self.timeout_seconds, seconds):g}s "
+                    f"(timeout_seconds; {type(exc).__name__})",
+                    "read",
+                ) from None
             # DecodingError: a body cut off inside its gzip/brotli stream.
             raise OpenRouterTransportError(
-                f"rankings-daily {window}: connection failed "
-                f"({type(exc).__name__}: {self._redact(str(exc))})"
+                f"{where}: connection failed "
+                f"({type(exc).__name__}: {server_text(str(exc), self.api_key, 200)})",
+                kind="connection failed",
             ) from None
+        if watchdog.fired:  # e.g. a body read until close, cut by the deadline
+            raise self._deadline_error(where, bound, seconds, received)
+        return answer
 
-    def _take_slot(self, window: Window, holder: str | None) -> Grant | None:
+    def _deadline_error(
+        self, where: str, bound: str, seconds: float, received: int
+    ) -> OpenRouterDeadlineError:
+        if bound == "run":
+            what = f"the run deadline ({self._run_bound()}) passed during this attempt"
+        else:
+            what = (
+                f"the attempt deadline ({self.attempt_timeout_seconds:g} s for connect, headers "
+                "and the whole body; attempt_timeout_seconds) passed"
+            )
+        got = f"{received:,} bytes of body received" if received else "no body received"
+        return OpenRouterDeadlineError(f"{where}: {what} ({got} in {seconds:.1f} s)", bound)
+
+    # --- the budget ---------------------------------------------------------------------------
+
+    def _take_slot(self, window: Window, holder: str | None, max_wait: float) -> Grant | None:
         if self.budget is None:
             return None
-        grant = self.budget.acquire(
-            self.key_fingerprint, holder=holder, run_id=self._run_id, label=str(window)
-        )
+        try:
+            grant = self.budget.acquire(
+                self.key_fingerprint,
+                holder=holder,
+                run_id=self._run_id,
+                label=str(window),
+                max_wait=max_wait,
+            )
+        except LEDGER_ERRORS as exc:
+            raise RankingsError(
+                f"rankings-daily {window}: the rate-budget ledger cannot be used ({exc}); "
+                "nothing was sent"
+            ) from None
         self._spent += 1
         return grant
 
@@ -263,10 +441,12 @@ class OpenRouterClient(dg.ConfigurableResource):
         except LEDGER_ERRORS as exc:  # the slot is counted; only its status is lost
             dg.get_dagster_logger().warning(f"rate budget: could not record a status: {exc}")
 
-    def _penalize(self, window: Window, retry_after: float | None) -> None:
+    def _penalize(self, window: Window, answer: _Answer) -> float | None:
+        """Record a 429 so every process backs off the key; return the back-off recorded."""
         if self.budget is None:
-            return
-        told = "no Retry-After" if retry_after is None else f"Retry-After {retry_after:g} s"
+            return None
+        retry_after = _retry_after_seconds(answer)
+        told = self._retry_after_told(answer, retry_after)
         log = dg.get_dagster_logger()
         try:
             seconds = self.budget.penalize(
@@ -274,20 +454,32 @@ class OpenRouterClient(dg.ConfigurableResource):
             )
         except LEDGER_ERRORS as exc:
             log.warning(f"rate budget: could not record a 429 in the ledger: {exc}")
-            return
+            return None
+        capped = retry_after is not None and seconds < retry_after
         log.warning(
             f"rate budget: OpenRouter answered 429 ({told}); every process backs off key "
             f"{self.key_fingerprint} for {duration(seconds)}"
+            + (f" (capped: the server asked for {duration(retry_after)})" if capped else "")
         )
+        return seconds
 
-    def _redact(self, text: str) -> str:
-        """Blank out the key, should a server or library ever echo it back."""
-        key = self.api_key.strip()
-        return text.replace(key, "[redacted key]") if len(key) >= 4 else text
+    def _retry_after_told(self, answer: _Answer, seconds: float | None) -> str:
+        raw = answer.headers.get("Retry-After")
+        if raw is None:
+            return "no Retry-After"
+        if seconds is None:
+            return f"unusable Retry-After {server_text(raw, self.api_key, 40)!r}"
+        if raw.strip().isdigit() or _is_number(raw):
+            return f"Retry-After {seconds:g} s"
+        return f"Retry-After {server_text(raw, self.api_key, 40)!r}"
 
-    def _error_for(self, response: httpx.Response, window: Window) -> OpenRouterAPIError:
-        status = response.status_code
-        detail = self._redact(_error_message(response))
+    # --- error statuses -----------------------------------------------------------------------
+
+    def _error_for(
+        self, answer: _Answer, window: Window, penalty: float | None
+    ) -> OpenRouterAPIError:
+        status = answer.status
+        detail = _error_message(answer, self.api_key)
         where = f"rankings-daily {window}: HTTP {status}"
         if status == 401:
             return OpenRouterAuthError(
@@ -298,15 +490,23 @@ class OpenRouterClient(dg.ConfigurableResource):
         if status == 400:
             return OpenRouterBadRequestError(status, f"{where}: bad request: {detail}")
         if status == 429:
-            retry_after = _retry_after_seconds(response)
+            retry_after = _retry_after_seconds(answer)
+            told = self._retry_after_told(answer, retry_after)
             if retry_after is not None and retry_after > self.max_retry_after_seconds:
-                return OpenRouterAPIError(
-                    status,
-                    f"{where}: rate limited for {retry_after:.0f}s, longer than the "
-                    f"{self.max_retry_after_seconds:.0f}s this client waits. "
-                    f"Server said: {detail}",
+                backing = (
+                    f"; every process backs off key {self.key_fingerprint} for "
+                    f"{duration(penalty)} (`rankings-etl budget --clear-penalty "
+                    f"{self.key_fingerprint}` lifts it)"
+                    if penalty is not None
+                    else ""
                 )
-            told = "no Retry-After" if retry_after is None else f"Retry-After {retry_after:g} s"
+                return OpenRouterRateLimitedError(
+                    status,
+                    f"{where}: rate limited, and the server asks to wait {duration(retry_after)} "
+                    f"({told}), longer than the {duration(self.max_retry_after_seconds)} this "
+                    f"client waits (max_retry_after_seconds){backing}. Server said: {detail}",
+                    retry_after=retry_after,
+                )
             return OpenRouterRateLimitedError(
                 status,
                 f"{where}: rate limited ({told}). Server said: {detail}",
@@ -317,27 +517,76 @@ class OpenRouterClient(dg.ConfigurableResource):
         return OpenRouterAPIError(status, f"{where}: unexpected status: {detail}")
 
 
-def _is_transient(exc: BaseException) -> bool:
-    return isinstance(
-        exc, (OpenRouterServerError, OpenRouterRateLimitedError, OpenRouterTransportError)
-    )
+def _failure_kind(exc: RankingsError) -> str:
+    """A few words for how one attempt failed, for the summary after several."""
+    if isinstance(exc, OpenRouterAPIError):
+        return f"HTTP {exc.status}"
+    if isinstance(exc, OpenRouterTransportError):
+        return exc.kind
+    return "refused response"
 
 
-def _error_message(response: httpx.Response) -> str:
-    """The ``error.message`` of a JSON error body, or a short excerpt of whatever came."""
+def _attempts_line(failures: list[str]) -> str:
+    if not failures:
+        return "no attempt was sent"
+    return f"{len(failures)} attempt(s) sent: {', '.join(failures)}"
+
+
+def _summarized(exc: RankingsError, failures: list[str], sent: bool) -> RankingsError:
+    """The last exception, its message completed with how the earlier attempts failed.
+
+    Same type and attributes (callers and the retry logic dispatch on them), no chained cause.
+    """
+    earlier = failures if not sent else failures[:-1]
+    if not earlier:
+        return exc
+    if sent:
+        tail = f" (gave up after {len(failures)} attempts: {', '.join(failures)})"
+    else:
+        tail = f" (after {_attempts_line(earlier)})"
+    # Not copy.copy: it would call __init__ with args that do not match its signature.
+    summarized = type(exc).__new__(type(exc), f"{exc}{tail}")
+    summarized.__dict__.update(vars(exc))
+    summarized.args = (f"{exc}{tail}",)
+    return summarized
+
+
+def _error_message(answer: _Answer, secret: str) -> str:
+    """The ``error.message`` of a JSON error body, or a short excerpt of whatever came.
+
+    Only shown, never stored, so undecodable bytes may become replacement characters here.
+    Redacted and escaped either way (:func:`~rankings_etl.redaction.server_text`).
+    """
+    charset = httpx.Response(answer.status, headers=answer.headers).charset_encoding
     try:
-        payload = response.json()
-        message = payload["error"]["message"]
+        text = answer.content.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        text = answer.content.decode("utf-8", errors="replace")
+    try:
+        message = json.loads(text)["error"]["message"]
         if isinstance(message, str):
-            return message[:300]
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+            return server_text(message, secret, 300)
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError):
         pass
-    text = response.text.strip()
-    return (text[:200] + "...") if len(text) > 200 else (text or "(empty body)")
+    return server_text(text, secret, 200) if text.strip() else "(empty body)"
 
 
-def _retry_after_seconds(response: httpx.Response, now: dt.datetime | None = None) -> float | None:
-    """``Retry-After`` in seconds: a number of seconds or an HTTP date (RFC 9110)."""
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _retry_after_seconds(response: Any, now: dt.datetime | None = None) -> float | None:
+    """``Retry-After`` in seconds: a number of seconds or an HTTP date (RFC 9110).
+
+    None when absent or unusable: not a number or a date, negative, NaN or infinite. A date in
+    the past is 0. Huge values are returned as they are: the budget caps the back-off it
+    records (:meth:`RateBudget.penalize`), and the client refuses to wait longer than
+    ``max_retry_after_seconds``.
+    """
     value = (response.headers.get("Retry-After") or "").strip()
     if not value:
         return None
@@ -346,9 +595,16 @@ def _retry_after_seconds(response: httpx.Response, now: dt.datetime | None = Non
     except ValueError:
         try:
             moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if moment is None:
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.UTC)
-        seconds = (moment - (now or dt.datetime.now(dt.UTC))).total_seconds()
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+        try:
+            seconds = max(0.0, (moment - (now or dt.datetime.now(dt.UTC))).total_seconds())
+        except OverflowError:
+            return None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds

@@ -14,6 +14,7 @@ Limits and the ledger's location are read where the resource is built (``definit
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 import time
 import uuid
@@ -24,6 +25,7 @@ from pydantic import Field, PrivateAttr
 
 from rankings_etl.budget import DEFAULT_ACCOUNT, DEFAULT_BUDGET_DB
 from rankings_etl.budget.ledger import (
+    DEFAULT_MAX_PENALTY_SECONDS,
     LEDGER_ERRORS,
     Grant,
     Ledger,
@@ -83,7 +85,17 @@ class RateBudget(dg.ConfigurableResource):
     )
     penalty_seconds_without_retry_after: float = Field(
         default=30.0,
-        description="How long every process backs off a key after a 429 with no Retry-After.",
+        description=(
+            "How long every process backs off a key after a 429 with no (or an unusable) "
+            "Retry-After."
+        ),
+    )
+    max_penalty_seconds: float = Field(
+        default=DEFAULT_MAX_PENALTY_SECONDS,
+        description=(
+            "Longest back-off a 429 can impose on every process, whatever its Retry-After says "
+            "(the ledger never records more than the API's 24 h day window either)."
+        ),
     )
 
     _ledger: Ledger | None = PrivateAttr(default=None)
@@ -112,10 +124,18 @@ class RateBudget(dg.ConfigurableResource):
         holder: str | None = None,
         run_id: str | None = None,
         label: str | None = None,
+        max_wait: float | None = None,
     ) -> Grant:
-        """Take a slot for one request, waiting out the minute budget; raise if the day is spent."""
+        """Take a slot for one request, waiting out the minute budget; raise if the day is spent.
+
+        ``max_wait`` shortens ``max_wait_seconds`` (the client passes what is left of its run's
+        deadline).
+        """
         log = dg.get_dagster_logger()
         ledger = self.ledger()
+        limit, limit_name = self.max_wait_seconds, "max_wait_seconds"
+        if max_wait is not None and max_wait < limit:
+            limit, limit_name = max(0.0, max_wait), "what is left of the run deadline"
         waited = 0.0
         while True:
             now = self.now()
@@ -127,12 +147,18 @@ class RateBudget(dg.ConfigurableResource):
             if isinstance(decision, Refuse):
                 raise BudgetExhaustedError(day_refusal(decision, self.account, now))
             why = wait_reason(decision, key_fp)
-            if waited + decision.seconds > self.max_wait_seconds:
+            if waited + decision.seconds > limit:
+                lift = (
+                    f" If that back-off is wrong, `rankings-etl budget --clear-penalty {key_fp}` "
+                    "lifts it."
+                    if decision.reason == "penalty"
+                    else ""
+                )
                 raise BudgetExhaustedError(
                     f"OpenRouter {decision.reason} budget: {why}, in "
                     f"{duration(decision.seconds)}; after {duration(waited)} of waiting that "
-                    f"exceeds the {duration(self.max_wait_seconds)} a request may wait "
-                    "(max_wait_seconds). Nothing was sent."
+                    f"exceeds the {duration(limit)} a request may wait ({limit_name}). "
+                    f"Nothing was sent.{lift}"
                 )
             # A little jitter so processes woken by the same free slot do not all collide.
             pause = max(0.01, decision.seconds) + random.uniform(0, 0.05)
@@ -179,9 +205,23 @@ class RateBudget(dg.ConfigurableResource):
         """Record the status the request got (shown by ``rankings-etl budget``)."""
         self.ledger().settle(grant.slot_id, status)
 
+    def penalty_seconds(self, retry_after: float | None) -> float:
+        """How long a 429 makes every process back off: what it asked, within the cap.
+
+        No usable ``Retry-After`` (absent, negative, NaN, garbage) means the default; anything
+        longer than ``max_penalty_seconds`` (an hour by default) is cut to it: the minute
+        window frees within a minute, and the day budget is the ledger's own business, so no
+        honest 429 needs every process kept off the key for longer.
+        """
+        if retry_after is None or not math.isfinite(retry_after) or retry_after < 0:
+            seconds = self.penalty_seconds_without_retry_after
+        else:
+            seconds = retry_after
+        return max(0.0, min(seconds, self.max_penalty_seconds))
+
     def penalize(self, key_fp: str, retry_after: float | None, reason: str) -> float:
-        """A 429: make every process back off ``key_fp``; return for how long."""
-        seconds = self.penalty_seconds_without_retry_after if retry_after is None else retry_after
+        """A 429: make every process back off ``key_fp``; return for how long (capped)."""
+        seconds = self.penalty_seconds(retry_after)
         now = self.now()
         self.ledger().penalize(key_fp, self.account, now, now + seconds, reason)
         return seconds

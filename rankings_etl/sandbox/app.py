@@ -27,6 +27,7 @@ Admin API (no key; loopback clients only, 403 otherwise), not counted in the sta
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import json
 import logging
@@ -44,7 +45,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rankings_etl.contract import API_VERSION, ENDPOINT_PATH
 from rankings_etl.sandbox.config import SandboxConfig
-from rankings_etl.sandbox.faults import FaultError, fault_from_dict
+from rankings_etl.sandbox.faults import BODY_KINDS, FaultError, apply_to_body, fault_from_dict
 from rankings_etl.sandbox.keys import account_for, bearer_key, key_fingerprint
 from rankings_etl.sandbox.payload import build_body
 from rankings_etl.sandbox.state import SandboxState
@@ -106,6 +107,41 @@ class TruncatedBody(Response):
         cut = self.body[: max(1, len(self.body) // 2)]
         await send({"type": "http.response.body", "body": cut, "more_body": True})
         await _abort(scope, receive)
+
+
+class TrickledBody(Response):
+    """200 and its headers at once, then the body a few bytes at a time (the ``trickle`` fault).
+
+    Stops as soon as the client disconnects, so a client that gives up frees the sandbox too.
+    """
+
+    def __init__(self, body: bytes, media_type: str, chunk: int, interval: float) -> None:
+        super().__init__(body, 200, media_type=media_type)
+        self.chunk = chunk
+        self.interval = interval
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gone = asyncio.Event()
+
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.create_task(watch())
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            for start in range(0, len(self.body), self.chunk):
+                if gone.is_set():
+                    return
+                part = self.body[start : start + self.chunk]
+                more = start + self.chunk < len(self.body)
+                await send({"type": "http.response.body", "body": part, "more_body": more})
+                if more:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(gone.wait(), self.interval)
+        finally:
+            watcher.cancel()
 
 
 # --- the endpoint ------------------------------------------------------------------------------
@@ -182,11 +218,17 @@ async def _answer(request: Request, state: SandboxState, record: dict[str, Any])
         "end_date": window.end.isoformat(),
     }
     body, record["rows"] = build_body(state.source, window, meta, state.faults.revisions, fault)
+    media_type = "application/json"
+    if fault is not None and fault.kind in BODY_KINDS:
+        body, media_type = apply_to_body(body, fault, key)
+    if fault is not None and fault.kind == "trickle":
+        chunk, interval = fault.params.get("chunk", 1), fault.params.get("interval", 1.0)
+        return TrickledBody(body, media_type, chunk, interval)
     if fault is not None and fault.kind == "truncate":
         if fault.params.get("honest_length"):
             return Response(body[: max(1, len(body) // 2)], 200, media_type="application/json")
         return TruncatedBody(body)
-    return Response(body, 200, media_type="application/json")
+    return Response(body, 200, media_type=media_type)
 
 
 # --- the admin API -----------------------------------------------------------------------------

@@ -6,9 +6,12 @@ passes authentication and the rate limits consumes one unit of the *head* fault'
 act on the response (a data fault on a request that fails validation, or whose ``date`` is not in
 the window) is used up all the same, so a scripted sequence stays one fault per request.
 
-- Transport kinds change how the answer is sent: ``status``, ``delay``, ``drop``, ``truncate``.
+- Transport kinds change how the answer is sent: ``status``, ``delay``, ``drop``, ``truncate``,
+  ``trickle``.
 - Data kinds change the rows of one date (``date`` param, default the window's first date), or
-  ``meta`` (``meta_version``).
+  ``meta`` (``meta_version``, ``meta_as_of``).
+- Body kinds change the encoded body itself (``deep_nesting``, ``huge_number``, ``echo_key``,
+  ``latin1_body``, ``invalid_utf8``): what a broken proxy or a hostile server could send.
 - ``revise`` is not queued: it scales a day's tokens until cleared, like OpenRouter's late
   revisions of the last few days; revised values stay integers and the order stays valid.
 """
@@ -32,6 +35,8 @@ TRANSPORT_KINDS = {
     "drop": "close the connection without sending any response",
     "truncate": "status 200, but the body is cut mid-JSON and the connection closed "
     "(`honest_length=true`: a short body with a matching Content-Length instead)",
+    "trickle": "status 200 and its headers at once, then the body `chunk` bytes (default 1) "
+    "every `interval` seconds (default 1), until done or the client goes",
 }
 DATA_KINDS = {
     "other_missing": "drop the date's `other` row (looks exactly like a tail-less day)",
@@ -49,11 +54,33 @@ DATA_KINDS = {
     "10 kB slug (`variant`: quote|sql|unicode|long|all)",
     "missing_date": "omit every row of the date",
     "meta_version": "meta.version becomes `version` (default v2)",
+    "meta_as_of": "meta.as_of becomes `value` verbatim (e.g. 0001-01-01T00:00:00+05:00)",
+    "zero_tokens": "the date's total_tokens become '0' (`which`: all, the default, in permaslug "
+    "order as ties are; or last: only the last ranked model)",
+    "tokens_sum_overflow": "the date's ranked models get 2**61 - i tokens each: every one fits "
+    "BIGINT, their sum does not",
+    "tokens_huge": "the date's first total_tokens is a decimal string of `digits` digits "
+    "(default 5000, beyond Python's int() limit of 4300)",
+}
+BODY_KINDS = {
+    "deep_nesting": "an unknown top-level field `extra` nested `depth` arrays deep (default 10000)",
+    "huge_number": "an unknown top-level field `extra` holding a JSON integer of `digits` "
+    "digits (default 5000, beyond Python's int() limit of 4300)",
+    "echo_key": "a valid 200 echoing the request's `Authorization` header in an extra field "
+    "(`where`: meta, the default, or row: the first row); `escaped=true` spells it in \\u "
+    "JSON escapes",
+    "latin1_body": "the body encoded in ISO-8859-1, its first permaslug prefixed `café/crème-`, "
+    "declared as `charset=iso-8859-1` (`declare=false`: no charset, so it is not UTF-8)",
+    "invalid_utf8": "a byte 0xFF inside the body's first permaslug (no charset declared: UTF-8)",
 }
 PERSISTENT_KINDS = {
     "revise": "scale `date`'s tokens by `factor` (e.g. 1.001) until the faults are cleared",
 }
-ALL_KINDS = {**TRANSPORT_KINDS, **DATA_KINDS, **PERSISTENT_KINDS}
+ALL_KINDS = {**TRANSPORT_KINDS, **DATA_KINDS, **BODY_KINDS, **PERSISTENT_KINDS}
+#: Data kinds that change ``meta`` rather than a date's rows.
+META_KINDS = ("meta_version", "meta_as_of")
+#: The prefix ``latin1_body`` gives the body's first permaslug (not ASCII, all ISO-8859-1).
+LATIN1_PREFIX = "café/crème-"
 
 HOSTILE_SLUGS = {
     "quote": "o'brien/model\"quoted-20250101",
@@ -129,6 +156,29 @@ def _flag(name: str, value: Any) -> bool:
     return value
 
 
+def _retry_after(name: str, value: Any) -> int | str:
+    """Seconds (0..86400), or any text to send verbatim: what a broken server might say."""
+    if isinstance(value, str):
+        return value
+    return _int_in(0, 86_400)(name, value)
+
+
+def _one_of(*choices: str) -> Callable[[str, Any], str]:
+    def check(name: str, value: Any) -> str:
+        if value not in choices:
+            raise FaultError(f"`{name}` must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    return check
+
+
+def _interval(name: str, value: Any) -> float:
+    seconds = _seconds(name, value)
+    if seconds <= 0:
+        raise FaultError(f"`{name}` must be more than 0 seconds, got {value!r}")
+    return seconds
+
+
 def _variant(name: str, value: Any) -> str:
     if value != "all" and value not in HOSTILE_SLUGS:
         raise FaultError(f"`{name}` must be one of {', '.join([*HOSTILE_SLUGS, 'all'])}")
@@ -139,15 +189,24 @@ def _variant(name: str, value: Any) -> str:
 _PARAMS: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
     "status": {
         "status": (_int_in(400, 599), True),
-        "retry_after": (_int_in(0, 86_400), False),
+        "retry_after": (_retry_after, False),
         "message": (_text, False),
     },
     "delay": {"seconds": (_seconds, True)},
     "drop": {},
     "truncate": {"honest_length": (_flag, False)},
+    "trickle": {"chunk": (_int_in(1, 1_000_000), False), "interval": (_interval, False)},
     **{kind: {"date": (_iso_date, False)} for kind in DATA_KINDS},
     "hostile_slug": {"date": (_iso_date, False), "variant": (_variant, False)},
     "meta_version": {"version": (_text, False)},
+    "meta_as_of": {"value": (_text, True)},
+    "zero_tokens": {"date": (_iso_date, False), "which": (_one_of("all", "last"), False)},
+    "tokens_huge": {"date": (_iso_date, False), "digits": (_int_in(20, 1_000_000), False)},
+    "deep_nesting": {"depth": (_int_in(1, 1_000_000), False)},
+    "huge_number": {"digits": (_int_in(1, 1_000_000), False)},
+    "echo_key": {"where": (_one_of("meta", "row"), False), "escaped": (_flag, False)},
+    "latin1_body": {"declare": (_flag, False)},
+    "invalid_utf8": {},
     "revise": {"date": (_iso_date, True), "factor": (_positive_factor, True)},
 }
 
@@ -297,10 +356,69 @@ def apply_to_day(rows: list[dict[str, Any]], fault: Fault) -> list[dict[str, Any
         return day
     if kind == "missing_date":
         return []
+    if kind == "zero_tokens":
+        if fault.params.get("which", "all") == "last":
+            if ranked:
+                ranked[-1]["total_tokens"] = "0"
+            return ranked + others
+        for row in day:
+            row["total_tokens"] = "0"
+        ranked = sorted((r for r in day if r["model_permaslug"] != OTHER), key=_slug)
+        return ranked + [r for r in day if r["model_permaslug"] == OTHER]
+    if kind == "tokens_sum_overflow":
+        for position, row in enumerate(ranked):
+            row["total_tokens"] = str(2**61 - position)
+        return ranked + others
+    if kind == "tokens_huge" and day:
+        digits = fault.params.get("digits", 5000)
+        day[0]["total_tokens"] = "1" + "0" * (digits - 1)
+        return day
     return day
+
+
+def _slug(row: dict[str, Any]) -> str:
+    return row["model_permaslug"]
 
 
 def apply_to_meta(meta: dict[str, Any], fault: Fault) -> dict[str, Any]:
     if fault.kind == "meta_version":
         return {**meta, "version": fault.params.get("version", "v2")}
+    if fault.kind == "meta_as_of":
+        return {**meta, "as_of": fault.params["value"]}
     return meta
+
+
+def apply_to_body(body: bytes, fault: Fault, key: str) -> tuple[bytes, str]:
+    """(body, Content-Type) with a body fault applied to the UTF-8 JSON ``body``.
+
+    ``key`` is the request's API key, for ``echo_key`` only (the sandbox never stores it).
+    """
+    json_type = "application/json"
+    kind = fault.kind
+    if kind == "deep_nesting":
+        depth = fault.params.get("depth", 10_000)
+        nested = b'"extra":' + b"[" * depth + b"]" * depth + b',"meta":'
+        return body.replace(b'"meta":', nested, 1), json_type
+    if kind == "huge_number":
+        digits = fault.params.get("digits", 5000)
+        number = b'"extra":1' + b"0" * (digits - 1) + b',"meta":'
+        return body.replace(b'"meta":', number, 1), json_type
+    if kind == "echo_key":
+        echo = f"Bearer {key}"
+        if fault.params.get("escaped"):
+            text = "".join(f"\\u{ord(char):04x}" for char in echo)
+        else:
+            text = json.dumps(echo)[1:-1]
+        field = b'"echo":"' + text.encode("ascii") + b'",'
+        if fault.params.get("where", "meta") == "row":
+            return body.replace(b'{"date":', b"{" + field + b'"date":', 1), json_type
+        return body.replace(b'"meta":{', b'"meta":{' + field, 1), json_type
+    if kind == "latin1_body":
+        text = body.decode("utf-8").replace(
+            '"model_permaslug":"', f'"model_permaslug":"{LATIN1_PREFIX}', 1
+        )
+        declared = fault.params.get("declare", True)
+        return text.encode("iso-8859-1"), json_type + "; charset=iso-8859-1" * declared
+    if kind == "invalid_utf8":
+        return body.replace(b'"model_permaslug":"', b'"model_permaslug":"gpt-\xff-', 1), json_type
+    return body, json_type

@@ -13,7 +13,14 @@ import functools
 import json
 from typing import Any, Protocol
 
-from rankings_etl.sandbox.faults import DATA_KINDS, Fault, apply_to_day, apply_to_meta, revise_rows
+from rankings_etl.sandbox.faults import (
+    DATA_KINDS,
+    META_KINDS,
+    Fault,
+    apply_to_day,
+    apply_to_meta,
+    revise_rows,
+)
 from rankings_etl.sandbox.history import Rows
 from rankings_etl.sandbox.validation import ResolvedWindow
 
@@ -58,7 +65,7 @@ def build_body(
     """
     revisions = revisions or {}
     target = None
-    if fault is not None and fault.kind in DATA_KINDS and fault.kind != "meta_version":
+    if fault is not None and fault.kind in DATA_KINDS and fault.kind not in META_KINDS:
         target = fault.date or window.start.isoformat()
     parts: list[str] = []
     count = 0

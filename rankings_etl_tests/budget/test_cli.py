@@ -1,5 +1,6 @@
 """``rankings-etl budget``: the ledger as a person (or a script) reads it (SQLite; Postgres)."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -109,3 +110,75 @@ def test_an_unsupported_url_is_a_usage_error():
     assert result.exit_code == 2  # a usage error: the --db value is unusable
     assert "a file path, a sqlite:/// URL or a postgresql:// URL" in result.output
     assert "pw@db" not in result.output
+
+
+# --- penalties beyond any calendar, and clearing them ------------------------------------------
+
+
+def write_penalty(url, at, until):
+    """A penalty row as an older version (which capped nothing) could have left it."""
+    ledger = open_ledger(url, Limits(per_minute=2, per_day=5))
+    ledger.penalize(FP, "default", ledger.clock(), ledger.clock() + 5, "HTTP 429 on w, 1e12")
+    sql = "UPDATE penalties SET at = ?, until = ?"
+    if str(url).startswith("postgresql://"):
+        import psycopg2
+
+        con = psycopg2.connect(url)
+        try:
+            with con, con.cursor() as cur:
+                pg_sql = sql.replace("?", "%s").replace("penalties", "rankings_budget.penalties")
+                cur.execute(pg_sql, (at, until))
+        finally:
+            con.close()
+    else:
+        import sqlite3
+
+        with sqlite3.connect(url) as con:
+            con.execute(sql, (at, until))
+
+
+def test_an_absurd_penalty_row_is_shown_without_crashing_and_lasts_a_day_at_most(ledger_url):
+    now = open_ledger(ledger_url, Limits(2, 5)).clock()
+    write_penalty(ledger_url, now - 60, now + 1e12)  # until: the year 33715
+    out = run(["--db", ledger_url])
+    assert "backing off until" in out and "(in 23 h 59 min)" in out
+    report = json.loads(run(["--db", ledger_url, "--json"]))
+    until = dt.datetime.fromisoformat(report["minute"][0]["backing_off_until"]).timestamp()
+    assert until == pytest.approx(now - 60 + 86_401, abs=1)  # 429 + the day window
+
+
+def test_times_beyond_any_calendar_read_as_such(ledger_url):
+    """A row whose 429 itself is dated beyond 9999 (a broken clock) still reads, in text and
+    JSON."""
+    write_penalty(ledger_url, 1e13, 1e13 + 5)
+    out = run(["--db", ledger_url])
+    assert "backing off until beyond the year 9999" in out
+    report = json.loads(run(["--db", ledger_url, "--json"]))
+    assert report["minute"][0]["backing_off_until"] == "9999-12-31T23:59:59.999+00:00"
+
+
+def test_clear_penalty_lifts_a_keys_back_off_for_every_process(ledger_path):
+    out = run(["--db", str(ledger_path), "--clear-penalty", FP])
+    assert out.startswith(f"cleared the back-off of key {FP}: it ran until ")
+    assert "(HTTP 429 on 2025-06-16..2025-06-16)" in out and "backing off until" not in out
+    assert open_ledger(str(ledger_path), Limits(2, 5)).penalties(0) == []
+    again = run(["--db", str(ledger_path), "--clear-penalty", FP.upper(), "--json"])
+    assert json.loads(again)["clear_penalty"] == {"key_fp": FP, "cleared": False}
+
+
+def test_clear_penalty_on_a_missing_ledger_creates_nothing(tmp_path):
+    path = tmp_path / "none" / "rate_budget.sqlite"
+    out = run(["--db", str(path), "--clear-penalty", FP])
+    assert f"key {FP} has no back-off to clear; nothing changed" in out
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("value", [API_KEY, "abc", "zzzzzzzzzzzz"])
+def test_clear_penalty_wants_a_fingerprint_and_never_echoes_what_it_got(tmp_path, value):
+    result = CliRunner().invoke(
+        budget, ["--db", str(tmp_path / "l.sqlite"), "--clear-penalty", value]
+    )
+    assert result.exit_code == 2
+    assert "expects a key fingerprint: 12 hex digits" in result.output
+    assert value not in result.output
+    assert not (tmp_path / "l.sqlite").exists()

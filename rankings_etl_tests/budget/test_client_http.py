@@ -8,7 +8,11 @@ import pytest
 
 from rankings_etl.budget.keys import key_fingerprint
 from rankings_etl.errors import OpenRouterAuthError, OpenRouterTransportError, RankingsError
-from rankings_etl.resources.openrouter_client import OpenRouterClient, _retry_after_seconds
+from rankings_etl.resources.openrouter_client import (
+    OpenRouterClient,
+    _Answer,
+    _retry_after_seconds,
+)
 from rankings_etl.resources.rate_budget import RateBudget
 from rankings_etl.windows import Window
 
@@ -22,16 +26,30 @@ def response(status=429, headers=None, **kwargs):
     return httpx.Response(status, headers=headers or {}, **kwargs)
 
 
+def answer(status=429, headers=None, **kwargs):
+    sent = response(status, headers, **kwargs)
+    return _Answer(sent.status_code, sent.headers, sent.read())
+
+
 @pytest.mark.parametrize(
     ("header", "seconds"),
     [
         ("2", 2.0),
         ("0.5", 0.5),
-        ("-3", 0.0),
         ("Tue, 12 May 2026 10:00:30 GMT", 30.0),  # the HTTP-date form (RFC 9110)
         ("Tue, 12 May 2026 09:59:00 GMT", 0.0),
+        # Absurd values are returned as they are: the budget caps what it records.
+        ("999999", 999_999.0),
+        ("1e12", 1e12),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 251_623_720_799.0),
+        ("9" * 5000, None),  # a float that overflows to inf
+        # Unusable: the default back-off applies.
+        ("-3", None),
         ("soon", None),
         ("nan", None),
+        ("inf", None),
+        ("Sat, 31 Dec 10000 23:59:59 GMT", None),
+        ("\x00\x1b[2J", None),
     ],
 )
 def test_retry_after_is_read_as_seconds_or_as_an_http_date(header, seconds):
@@ -44,8 +62,8 @@ def test_no_retry_after_header_means_unknown():
 
 def test_an_echoed_key_is_blanked_out_of_error_messages():
     client = OpenRouterClient(api_key=API_KEY)
-    echoed = response(401, json={"error": {"code": 401, "message": f"bad key {API_KEY}"}})
-    error = client._error_for(echoed, WINDOW)
+    echoed = answer(401, json={"error": {"code": 401, "message": f"bad key {API_KEY}"}})
+    error = client._error_for(echoed, WINDOW, None)
     assert isinstance(error, OpenRouterAuthError)
     assert API_KEY not in str(error)
     assert "[redacted key]" in str(error)
@@ -55,10 +73,21 @@ def test_an_echoed_key_is_blanked_out_of_error_messages():
 
 def test_a_429_message_says_what_the_server_asked():
     client = OpenRouterClient(api_key=API_KEY)
-    error = client._error_for(response(429, headers={"Retry-After": "7"}), WINDOW)
+    error = client._error_for(answer(429, headers={"Retry-After": "7"}), WINDOW, 7.0)
     assert error.retry_after == 7.0 and "Retry-After 7 s" in str(error)
-    error = client._error_for(response(429, headers={"Retry-After": "600"}), WINDOW)
-    assert "longer than the 120s this client waits" in str(error)
+    error = client._error_for(answer(429, headers={"Retry-After": "600"}), WINDOW, 600.0)
+    assert "asks to wait 10 min 0 s (Retry-After 600 s)" in str(error)
+    assert "longer than the 2 min 0 s this client waits" in str(error)
+    assert f"--clear-penalty {key_fingerprint(API_KEY)}" in str(error)
+
+
+def test_control_bytes_and_the_key_in_an_error_body_are_escaped_and_blanked():
+    client = OpenRouterClient(api_key=API_KEY)
+    hostile = f"\x00\x1b[2J\x1b]0;owned\x07 \u202e {API_KEY}\r\nINFO forged line"
+    error = client._error_for(answer(500, json={"error": {"message": hostile}}), WINDOW, None)
+    text = str(error)
+    assert text.isprintable() and API_KEY not in text
+    assert "\\x00\\x1b[2J\\x1b]0;owned\\x07 \\u202e [redacted key]\\x0d\\x0aINFO forged" in text
 
 
 @pytest.fixture
@@ -94,3 +123,21 @@ def test_a_misconfigured_base_url_fails_before_taking_any_slot(budget_db):
     with pytest.raises(RankingsError, match="must be http"):
         client.fetch_window(WINDOW)
     assert not budget_db.exists()
+
+
+def test_an_unusable_ledger_is_our_error_naming_it_and_nothing_is_sent(tmp_path, closed_port):
+    budget = RateBudget(database=str(tmp_path))  # a folder: SQLite cannot open it
+    client = OpenRouterClient(
+        api_key=API_KEY, base_url=f"http://127.0.0.1:{closed_port}/api/v1", budget=budget
+    )
+    with pytest.raises(RankingsError) as raised:
+        client.fetch_window(WINDOW)
+    assert "the rate-budget ledger cannot be used" in str(raised.value)
+    assert "nothing was sent" in str(raised.value) and raised.value.__cause__ is None
+    assert client.requests_spent == 0
+
+
+def test_a_base_url_that_is_no_url_is_our_error():
+    client = OpenRouterClient(api_key=API_KEY, base_url="http://[::1")
+    with pytest.raises(RankingsError, match="check OPENROUTER_BASE_URL"):
+        client.fetch_window(WINDOW)

@@ -312,3 +312,65 @@ def test_limits_must_be_positive():
         Limits(per_minute=0, per_day=500)
     with pytest.raises(ValueError):
         Limits(per_minute=30, per_day=500, margin_seconds=-1)
+
+
+# --- penalties: bounded by the day window, listed, clearable -----------------------------------
+
+
+def test_no_penalty_is_recorded_beyond_the_day_window(ledger):
+    limits = ledger.limits
+    recorded = ledger.penalize(KEY, ACCOUNT, T0, T0 + 1e12, "HTTP 429, Retry-After 1e12 s")
+    assert recorded == T0 + limits.day_window
+    assert take(ledger, T0 + 10).until == T0 + limits.day_window
+    assert isinstance(take(ledger, T0 + limits.day_window), Grant)
+    # Non-finite ends are the day window too, never NaN in the table.
+    assert ledger.penalize(OTHER_KEY, ACCOUNT, T0, float("nan"), "x") == T0 + limits.day_window
+
+
+def test_an_absurd_penalty_row_already_in_the_ledger_counts_a_day_at_most(ledger, ledger_url):
+    """A row written before the cap (``until`` in the year 33715) stops a day after its 429."""
+    ledger.penalize(KEY, ACCOUNT, T0, T0 + 30, "HTTP 429")
+    set_until(ledger_url, T0 + 1e12)
+    wait = take(ledger, T0 + 10)
+    assert isinstance(wait, Wait) and wait.until == T0 + ledger.limits.day_window
+    assert ledger.usage(ACCOUNT, T0 + 10).keys[0].penalty_until == wait.until
+    # A new 429 does not revive the absurd end either.
+    ledger.penalize(KEY, ACCOUNT, T0 + 20, T0 + 25, "HTTP 429")
+    assert take(ledger, T0 + 21).until == T0 + ledger.limits.day_window
+    assert isinstance(take(ledger, T0 + ledger.limits.day_window + 1), Grant)
+
+
+def test_a_penalty_is_listed_and_cleared_for_every_process(ledger, ledger_url):
+    ledger.penalize(KEY, ACCOUNT, T0, T0 + 600, "HTTP 429 on w, Retry-After 600 s")
+    # A key backing off is reported even if it sent nothing in the day window.
+    usage = ledger.usage(ACCOUNT, T0 + 1)
+    assert [(k.key_fp, k.penalty_until) for k in usage.keys] == [(KEY, T0 + 600)]
+    assert [(p.key_fp, p.until) for p in ledger.penalties(T0 + 1)] == [(KEY, T0 + 600)]
+    other = open_ledger(ledger_url, ledger.limits)  # another process's view
+    cleared = other.clear_penalty(KEY)
+    # clear_penalty compares with the ledger's own (real) clock: T0 is in the future.
+    assert (cleared.key_fp, cleared.until, cleared.reason) == (
+        KEY,
+        T0 + 600,
+        "HTTP 429 on w, Retry-After 600 s",
+    )
+    assert isinstance(take(ledger, T0 + 2), Grant)
+    assert other.clear_penalty(KEY) is None
+    assert ledger.penalties(T0 + 3) == []
+
+
+def set_until(url, until):
+    """Write a penalty's end directly, as an older version (or a person) could have."""
+    url = str(url)
+    if url.startswith("postgresql://"):
+        import psycopg2
+
+        con = psycopg2.connect(url)
+        try:
+            with con, con.cursor() as cur:
+                cur.execute("UPDATE rankings_budget.penalties SET until = %s", (until,))
+        finally:
+            con.close()
+        return
+    with sqlite3.connect(url) as con:
+        con.execute("UPDATE penalties SET until = ?", (until,))

@@ -100,6 +100,49 @@ def test_a_429_penalty_holds_back_the_key_in_every_process(make_budget, fake_tim
     assert budget.penalize(KEY, None, "HTTP 429") == 30.0
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "recorded"),
+    [
+        (999_999.0, 3600.0),  # capped at max_penalty_seconds (1 h)
+        (1e12, 3600.0),
+        (float("inf"), 30.0),  # unusable: the default
+        (float("nan"), 30.0),
+        (-5.0, 30.0),
+        (None, 30.0),
+        (90.0, 90.0),  # honest values as they are
+    ],
+)
+def test_a_429_back_off_is_capped_where_it_is_recorded(
+    make_budget, fake_time, retry_after, recorded
+):
+    budget = make_budget()
+    assert budget.penalize(KEY, retry_after, "HTTP 429") == recorded
+    ((_, until, _),) = [
+        (p.key_fp, p.until, p.reason) for p in budget.ledger().penalties(fake_time.now)
+    ]
+    assert until == T0 + recorded
+
+
+def test_a_penalty_too_long_to_wait_says_how_to_lift_it(make_budget, fake_time):
+    budget = make_budget(max_wait_seconds=60)
+    budget.penalize(KEY, 999_999.0, "HTTP 429 on w, Retry-After 999999 s")
+    with pytest.raises(BudgetExhaustedError) as refused:
+        budget.acquire(KEY)
+    message = str(refused.value)
+    assert "OpenRouter asked key aaaaaaaaaaaa to back off" in message
+    assert "in 1 h 0 min" in message and "Nothing was sent." in message
+    assert "`rankings-etl budget --clear-penalty aaaaaaaaaaaa` lifts it" in message
+    assert fake_time.sleeps == []
+
+
+def test_a_run_deadline_shortens_the_wait_for_the_minute(make_budget, fake_time):
+    budget = make_budget(per_minute=1, per_day=10, max_wait_seconds=300)
+    budget.acquire(KEY)
+    with pytest.raises(BudgetExhaustedError, match="what is left of the run deadline"):
+        budget.acquire(KEY, max_wait=5)
+    assert fake_time.sleeps == []
+
+
 def test_a_reservation_holds_slots_for_its_run_and_gives_back_what_it_did_not_use(
     make_budget, fake_time
 ):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -136,6 +137,27 @@ def test_cli_status_top_and_export_through_the_console_script(published, duckdb_
     assert exported.returncode == 0, exported.stderr
     assert (out / "market_daily.csv").exists() and not (out / "market_daily.parquet").exists()
     assert "Licensed under CC BY 4.0." in (out / "CITATION.txt").read_text()
+
+
+def test_cli_status_text_keeps_every_label_apart_from_its_value(published, duckdb_path, tmp_path):
+    """Each line is "label, at least two spaces, value": model_share_daily (17 characters, as
+    wide as the old label column) used to run into its count (`model_share_daily510 rows`)."""
+    env = {
+        "RANKINGS_DUCKDB_PATH": str(duckdb_path),
+        "RANKINGS_BUDGET_DB": str(tmp_path / "none.sqlite"),
+    }
+    status = cli("status", env_extra=env)
+    assert status.returncode == 0, status.stderr
+    lines = status.stdout.splitlines()
+    labels = [re.match(r"(\S+(?: \S+)*?)  +\S", line) for line in lines]
+    assert all(labels), lines
+    found = {match.group(1): line for match, line in zip(labels, lines, strict=True)}
+    for table in ("model_share_daily", "market_daily", "author_share_daily", "model_growth_daily"):
+        assert re.fullmatch(rf"{table}  +\d[\d,]* rows", found[table]), found[table]
+    assert re.fullmatch(r"model_share_daily +510 rows", found["model_share_daily"])
+    # One column: every value starts at the same offset.
+    starts = {len(m.group(0)) - 1 for m in labels}
+    assert len(starts) == 1, lines
 
 
 @pytest.mark.parametrize("command", ["status", "top", "export"])

@@ -77,17 +77,21 @@ def budget_db(tmp_path):
 def make_resources(pinned_sandbox, duckdb_path, budget_db):
     """``make_resources(per_day=2)``: the resources with budget limits of your choice."""
 
-    def make(per_minute=10_000, per_day=10_000, **client_settings):
-        budget = RateBudget(database=str(budget_db), per_minute=per_minute, per_day=per_day)
+    def make(per_minute=10_000, per_day=10_000, budget_settings=None, **client_settings):
+        budget = RateBudget(
+            database=str(budget_db),
+            per_minute=per_minute,
+            per_day=per_day,
+            **(budget_settings or {}),
+        )
         settings = {
             "timeout_seconds": CLIENT_TIMEOUT,
             "backoff_initial_seconds": 0.01,
             "backoff_max_seconds": 0.05,
             **client_settings,
         }
-        client = OpenRouterClient(
-            api_key=TEST_KEY, base_url=pinned_sandbox.base_url, budget=budget, **settings
-        )
+        settings.setdefault("base_url", pinned_sandbox.base_url)
+        client = OpenRouterClient(api_key=TEST_KEY, budget=budget, **settings)
         return {
             "openrouter": client,
             "rate_budget": budget,

@@ -105,6 +105,32 @@ def duplicated_rows(path: Path | str) -> int:
         ).fetchone()[0]
 
 
+def warehouse_secret_hits(path: Path | str, needles: Iterable[str]) -> list[str]:
+    """``table.column: needle`` for every value of every table that contains a needle.
+
+    Searched through SQL, every column cast to text: DuckDB compresses strings in its file, so
+    a byte search of the file can miss a key that is there.
+    """
+    if not Path(path).exists():
+        return []
+    needles = list(needles)
+    hits = []
+    with connect_read_only(path) as con:
+        columns = con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main' ORDER BY ALL"
+        ).fetchall()
+        for table, column in columns:
+            for needle in needles:
+                # Names come from the file's own catalog, quoted as identifiers; the needle is
+                # a bound parameter.
+                sql = f'SELECT count(*) FROM "{table}" WHERE contains("{column}"::VARCHAR, $1)'
+                found = con.execute(sql, [needle]).fetchone()[0]
+                if found:
+                    hits.append(f"{table}.{column}: {needle!r} in {found} row(s)")
+    return hits
+
+
 def copy_warehouse(source: Path, target: Path) -> Path:
     """Copy a closed DuckDB file (and its WAL, if one was left) to ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -234,4 +260,56 @@ def secret_hits(paths: Iterable[Path], needles: Iterable[str]) -> list[str]:
     for path in files_under(paths):
         data = path.read_bytes()
         hits += [f"{path}: {p!r}" for p in patterns if p in data]
+    return hits
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_secret_hits(paths: Iterable[Path], needles: Iterable[str]) -> list[str]:
+    """``file table.column: needle`` for every value of every SQLite database under ``paths``
+    (Dagster's run, event and schedule storage, the rate-budget ledger) containing a needle.
+
+    Through SQL, not bytes: a long value spills over pages whose headers split it, and the
+    database's WAL file holds pages a byte search would have to reassemble.
+    """
+    import sqlite3
+
+    needles = list(needles)
+    hits = []
+    for path in files_under(paths):
+        with open(path, "rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                continue
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = [
+                name
+                for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            ]
+            for table in tables:
+                columns = [row[1] for row in con.execute(f'PRAGMA table_info("{table}")')]
+                for column in columns:
+                    for needle in needles:
+                        where = f'instr(CAST("{column}" AS TEXT), ?) > 0'
+                        sql = f'SELECT count(*) FROM "{table}" WHERE {where}'
+                        if con.execute(sql, [needle]).fetchone()[0]:
+                            hits.append(f"{path} {table}.{column}: {needle!r}")
+        finally:
+            con.close()
+    return hits
+
+
+def parquet_secret_hits(paths: Iterable[Path], needles: Iterable[str]) -> list[str]:
+    """``file: needle`` for every Parquet file under ``paths`` with a value containing a needle
+    (Parquet pages are compressed: read them back, do not grep them)."""
+    needles = list(needles)
+    hits = []
+    with duckdb.connect() as con:
+        for path in files_under(paths):
+            if path.suffix != ".parquet":
+                continue
+            rows = con.execute("SELECT * FROM read_parquet($1)", [str(path)]).fetchall()
+            text = "\n".join(" ".join(str(value) for value in row) for row in rows)
+            hits += [f"{path}: {needle!r}" for needle in needles if needle in text]
     return hits

@@ -2,10 +2,13 @@
 
 A recognisable canary key is given to real project processes (the ``dagster`` and
 ``rankings-etl`` CLIs, with a temporary DAGSTER_HOME) through a success after retries (a 500
-and a 429 whose error messages echo the key back), a 401 (echoing it too) and an unexpected
-exception. Then every file those processes could write, and everything they printed, is
-searched for it: Dagster's event logs, run storage and compute logs, the DuckDB file, the
-rate-budget ledger, the exports, stdout and stderr.
+and a 429 whose error messages echo the key back), a 401 (echoing it too), a malformed 200 whose
+``meta.version`` echoes ``Bearer <key>``, a valid 200 that echoes it in an extra field (stored),
+and an unexpected exception. Then every file those processes could write, and everything they
+printed, is searched for it, three ways: the bytes of every file (UTF-8 and UTF-16: logs,
+compute logs, CSV), every SQLite database through SQL (Dagster's run, event and schedule
+storage, the ledger: long values span pages), the DuckDB warehouse through SQL (DuckDB
+compresses strings, so a byte search misses them) and the Parquet exports read back.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import ast
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 import rankings_etl
 from rankings_etl.budget.keys import key_fingerprint
@@ -25,8 +29,11 @@ from .support import (
     files_under,
     init_dagster_home,
     materialize_command,
+    parquet_secret_hits,
     run_process,
     secret_hits,
+    sqlite_secret_hits,
+    warehouse_secret_hits,
 )
 
 #: Shaped like a real key; its random tail appears nowhere else.
@@ -69,6 +76,15 @@ def test_the_canary_key_is_nowhere_after_retries_a_401_and_an_exception(
     assert "the OpenRouter API key was refused" in refused.stderr
     assert f"key {key_fingerprint(CANARY)}" in refused.stderr
 
+    # A malformed 200 whose meta.version echoes the key: refused, the message redacted.
+    malformed = run(materialize, faults=[{"kind": "meta_version", "version": f"Bearer {CANARY}"}])
+    assert malformed.returncode != 0
+    assert "has meta.version 'Bearer [redacted key]'" in malformed.stderr
+
+    # A valid 200 that echoes the key in an extra field: loaded, its body stored redacted.
+    echoed = run(materialize, faults=[{"kind": "echo_key", "where": "meta"}])
+    assert echoed.returncode == 0, echoed.stderr[-3000:]
+
     # An exception nobody planned for, after the key was used: the warehouse path is unusable.
     (tmp_path / "not_a_folder").write_text("a file where a folder should be")
     broken = {**env, "RANKINGS_DUCKDB_PATH": str(tmp_path / "not_a_folder" / "w.duckdb")}
@@ -85,8 +101,8 @@ def test_the_canary_key_is_nowhere_after_retries_a_401_and_an_exception(
     # The key really was used: every request carried it (the crashed run fetched before it
     # failed to open the warehouse).
     stats = pinned_sandbox.stats()
-    assert stats["by_key"] == {key_fingerprint(CANARY): 5}
-    assert stats["by_status"] == {"500": 1, "429": 1, "200": 2, "401": 1}
+    assert stats["by_key"] == {key_fingerprint(CANARY): 7}
+    assert stats["by_status"] == {"500": 1, "429": 1, "200": 4, "401": 1}
 
     searched = [Path(env["DAGSTER_HOME"]), data, tmp_path]
     assert len(files_under(searched)) > 20
@@ -94,19 +110,49 @@ def test_the_canary_key_is_nowhere_after_retries_a_401_and_an_exception(
     assert any(p.name == "rate_budget.sqlite" for p in files_under([data]))
     assert any(p.suffix == ".parquet" for p in files_under([data]))
     assert secret_hits(searched, NEEDLES) == []
+    assert sqlite_secret_hits(searched, NEEDLES) == []
+    assert parquet_secret_hits(searched, NEEDLES) == []
+    warehouse = Path(env["RANKINGS_DUCKDB_PATH"])
+    assert warehouse_secret_hits(warehouse, NEEDLES) == []
     assert [needle for needle in NEEDLES for text in outputs if needle in text] == []
+    # The sandbox's own log, which saw every request, holds fingerprints only.
+    assert [n for n in NEEDLES if n in pinned_sandbox.log_path.read_text(errors="replace")] == []
+    # The echoed body is really there, redacted: the search above was not vacuous.
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        bodies = con.execute(
+            "SELECT count(*) FROM raw_responses WHERE contains(body, $1)",
+            ['"echo":"Bearer [redacted key]"'],
+        ).fetchone()[0]
+    assert bodies == 1
 
 
 def test_the_secret_scan_would_find_a_leak(tmp_path):
-    """The scan above is not vacuous: a key in a SQLite page or UTF-16 text is found."""
+    """The scans above are not vacuous: a key in a SQLite page, UTF-16 text, a DuckDB table or
+    a Parquet file is found."""
     import sqlite3
 
     with sqlite3.connect(tmp_path / "leak.sqlite") as con:
         con.execute("CREATE TABLE t (v TEXT)")
         con.execute("INSERT INTO t VALUES (?)", [f"Bearer {CANARY}"])
+        # A value spilling over several pages, the key wherever the page headers fall.
+        con.execute("INSERT INTO t VALUES (?)", ["x" * 4077 + CANARY + "y" * 9000])
     (tmp_path / "leak.txt").write_text(CANARY, encoding="utf-16-le")
     hits = secret_hits([tmp_path], NEEDLES[:1])
     assert sorted(Path(hit.split(": ")[0]).name for hit in hits) == ["leak.sqlite", "leak.txt"]
+    assert len(sqlite_secret_hits([tmp_path], NEEDLES[:1])) == 1  # t.v, rows counted once
+
+    warehouse = tmp_path / "leak.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE TABLE raw_responses (body VARCHAR)")
+        con.execute(
+            "INSERT INTO raw_responses SELECT 'row ' || i || ' ' || $1 FROM range(20000) t(i)",
+            [f'{{"echo":"Bearer {CANARY}"}}'],
+        )
+        con.execute(f"COPY raw_responses TO '{tmp_path / 'leak.parquet'}' (FORMAT parquet)")
+    assert warehouse_secret_hits(warehouse, NEEDLES[:1]) == [
+        f"raw_responses.body: {CANARY!r} in 20000 row(s)"
+    ]
+    assert len(parquet_secret_hits([tmp_path], NEEDLES[:1])) == 1
 
 
 def test_the_key_is_read_only_through_envvar():

@@ -1,15 +1,18 @@
 """Fault specifications, the queue and what each data fault does to a day (pure, no server)."""
 
 import datetime as dt
+import json
 
 import pytest
 
 from rankings_etl.contract import OTHER
 from rankings_etl.sandbox.faults import (
     ALL_KINDS,
+    LATIN1_PREFIX,
     Fault,
     FaultError,
     FaultQueue,
+    apply_to_body,
     apply_to_day,
     apply_to_meta,
     fault_from_dict,
@@ -37,6 +40,17 @@ REQUIRED_KINDS = {
     "missing_date",
     "meta_version",
     "revise",
+    # Hostile responses (issue 16)
+    "trickle",
+    "meta_as_of",
+    "zero_tokens",
+    "tokens_sum_overflow",
+    "tokens_huge",
+    "deep_nesting",
+    "huge_number",
+    "echo_key",
+    "latin1_body",
+    "invalid_utf8",
 }
 
 
@@ -68,6 +82,12 @@ def test_every_kind_of_the_issue_exists():
         ({"kind": "revise", "date": "2025-03-02", "factor": 0}, "`factor` must be a positive"),
         ({"kind": "hostile_slug", "variant": "xss"}, "`variant` must be one of"),
         ({"kind": "truncate", "honest_length": "yes"}, "`honest_length` must be true or false"),
+        ({"kind": "trickle", "interval": 0}, "`interval` must be more than 0 seconds"),
+        ({"kind": "meta_as_of"}, "a meta_as_of fault needs `value`"),
+        ({"kind": "zero_tokens", "which": "some"}, "`which` must be one of all, last"),
+        ({"kind": "tokens_huge", "digits": 5}, "`digits` must be an integer from 20"),
+        ({"kind": "echo_key", "where": "header"}, "`where` must be one of meta, row"),
+        ({"kind": "status", "status": 429, "retry_after": -1}, "`retry_after` must be an"),
         (["drop"], "a fault is a JSON object"),
     ],
 )
@@ -177,3 +197,59 @@ def test_hostile_slugs_replace_the_first_ranked_permaslugs():
     only_sql = apply_to_day(a_day(), Fault("hostile_slug", params={"variant": "sql"}))
     assert only_sql[0]["model_permaslug"] == "x'); DROP TABLE rankings_daily;--"
     assert only_sql[1:] == a_day()[1:]
+
+
+def test_the_retry_after_of_a_status_fault_may_be_any_text():
+    fault = fault_from_dict({"kind": "status", "status": 429, "retry_after": "1e12"})
+    assert fault.params["retry_after"] == "1e12"
+
+
+def test_zero_token_faults_keep_the_order_valid():
+    rows = apply_to_day(a_day(), Fault("zero_tokens"))
+    assert {row["total_tokens"] for row in rows} == {"0"}
+    ranked = [row["model_permaslug"] for row in rows[:-1]]
+    assert ranked == sorted(ranked) and rows[-1]["model_permaslug"] == OTHER
+    last = apply_to_day(a_day(), Fault("zero_tokens", params={"which": "last"}))
+    assert [row["total_tokens"] for row in last[-2:]] == ["0", a_day()[-1]["total_tokens"]]
+    assert last[:-2] == a_day()[:-2]
+
+
+def test_a_sum_overflow_day_fits_bigint_row_by_row_only():
+    rows = apply_to_day(a_day(), Fault("tokens_sum_overflow"))
+    tokens = [int(row["total_tokens"]) for row in rows[:-1]]
+    assert max(tokens) < 2**63 and sum(tokens) > 2**63 - 1
+    assert tokens == sorted(tokens, reverse=True)
+
+
+def test_huge_tokens_and_meta_as_of():
+    rows = apply_to_day(a_day(), Fault("tokens_huge", params={"digits": 5000}))
+    assert len(rows[0]["total_tokens"]) == 5000 and rows[0]["total_tokens"].isdigit()
+    meta = apply_to_meta({"as_of": "x"}, Fault("meta_as_of", params={"value": "0001-01-01"}))
+    assert meta == {"as_of": "0001-01-01"}
+
+
+BODY = b'{"data":[{"date":"2025-03-02","model_permaslug":"a/b","total_tokens":"5"}],"meta":{"v":1}}'
+
+
+def test_body_faults():
+    nested, kind = apply_to_body(BODY, Fault("deep_nesting", params={"depth": 3}), "k")
+    assert b'"extra":[[[]]],"meta":' in nested and kind == "application/json"
+    number, _ = apply_to_body(BODY, Fault("huge_number", params={"digits": 30}), "k")
+    assert b'"extra":1' + b"0" * 29 + b',"meta":' in number
+    echoed, _ = apply_to_body(BODY, Fault("echo_key"), "sk-key")
+    assert json.loads(echoed)["meta"]["echo"] == "Bearer sk-key"
+    row, _ = apply_to_body(BODY, Fault("echo_key", params={"where": "row"}), "sk-key")
+    assert json.loads(row)["data"][0]["echo"] == "Bearer sk-key"
+    escaped, _ = apply_to_body(BODY, Fault("echo_key", params={"escaped": True}), "sk-key")
+    assert b"sk-key" not in escaped and json.loads(escaped)["meta"]["echo"] == "Bearer sk-key"
+    latin, kind = apply_to_body(BODY, Fault("latin1_body"), "k")
+    assert kind == "application/json; charset=iso-8859-1"
+    assert json.loads(latin.decode("iso-8859-1"))["data"][0]["model_permaslug"] == (
+        LATIN1_PREFIX + "a/b"
+    )
+    with pytest.raises(UnicodeDecodeError):
+        latin.decode("utf-8")
+    undeclared = apply_to_body(BODY, Fault("latin1_body", params={"declare": False}), "k")
+    assert undeclared == (latin, "application/json")
+    invalid, _ = apply_to_body(BODY, Fault("invalid_utf8"), "k")
+    assert b"gpt-\xff-a/b" in invalid

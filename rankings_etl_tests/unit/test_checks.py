@@ -114,3 +114,80 @@ def test_summary_lists_a_few_dates_and_counts_the_rest():
         rows += day(DAY1 + dt.timedelta(days=i), other=2)
     summary = evaluate(rows)["one_other_per_date"].summary()
     assert "8 failing date(s)" in summary and "and 3 more" in summary
+
+
+# --- what downstream needs, and restatements (issue 16) ----------------------------------------
+
+
+def evaluate_with(rows, as_of=None, loaded=(), loaded_as_of=None):
+    ranks, current, n = [], None, 0
+    for date, slug, _ in rows:
+        if date != current:
+            current, n = date, 0
+        n = n if slug == "other" else n + 1
+        ranks.append(None if slug == "other" else n)
+    outcomes = evaluate_rankings_contract(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        ranks,
+        as_of=as_of,
+        loaded=loaded,
+        loaded_as_of=loaded_as_of,
+    )
+    return {o.spec.name: o for o in outcomes}
+
+
+def test_every_spec_has_an_outcome_in_order():
+    from rankings_etl.checks import RANKINGS_CHECKS
+
+    outcomes = evaluate_rankings_contract([DAY1], ["a/b"], [5], [1])
+    assert [o.spec for o in outcomes] == list(RANKINGS_CHECKS)
+
+
+def test_zero_token_rows_block_naming_them():
+    tokens = [10_000 - i for i in range(49)] + [0]
+    zero = evaluate(day(DAY1, tokens=tokens))["no_zero_token_rows"]
+    assert zero.blocks and "1 row(s) with 0 tokens ('author4/model-049')" in zero.errors[DAY1]
+    assert evaluate(day(DAY1))["no_zero_token_rows"].passed
+
+
+def test_a_day_total_beyond_bigint_blocks_one_at_the_limit_passes():
+    limit = 2**63 - 1
+    at_limit = [limit - 49 - 999_999] + [1] * 49
+    assert evaluate(day(DAY1, tokens=at_limit))["day_total_fits_bigint"].passed
+    over = [limit - 49 - 999_999 + 1] + [1] * 49
+    outcome = evaluate(day(DAY1, tokens=over))["day_total_fits_bigint"]
+    assert outcome.blocks and "beyond BIGINT's 9,223,372,036,854,775,807" in outcome.errors[DAY1]
+
+
+T_OLD = dt.datetime(2025, 3, 3, 2, tzinfo=dt.UTC)
+T_NEW = dt.datetime(2025, 3, 3, 14, tzinfo=dt.UTC)
+
+
+def restatement(rows, new_as_of, loaded_rows, old_as_of=T_OLD):
+    return evaluate_with(
+        rows,
+        as_of=[new_as_of] * len(rows),
+        loaded=[(d, s, t) for d, s, t in loaded_rows],
+        loaded_as_of={d: old_as_of for d, _, _ in loaded_rows},
+    )["restatements_plausible"]
+
+
+def test_a_slight_revision_passes_a_large_one_warns_an_older_response_blocks():
+    old = day(DAY1)
+    slight = [(d, s, round(t * 1.001)) for d, s, t in old]
+    assert restatement(slight, T_NEW, old).passed
+    halved = [(d, s, t // 2) for d, s, t in old]
+    warned = restatement(halved, T_NEW, old)
+    assert not warned.blocks and list(warned.warnings) == [DAY1]
+    assert (
+        "changed the day's total by -50.00 % and 51 model(s) by up to -50.0"
+        in (warned.warnings[DAY1])
+    )
+    stale = restatement(old, T_OLD - dt.timedelta(hours=1), old)
+    assert stale.blocks and "before the loaded rows it would replace" in stale.errors[DAY1]
+    # The same response again (a rebuild, a re-run under the same as_of) is fine.
+    assert restatement(old, T_OLD, old).passed
+    # Nothing loaded yet: nothing to compare.
+    assert restatement(old, T_NEW, []).passed

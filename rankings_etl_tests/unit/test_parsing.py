@@ -6,7 +6,7 @@ import json
 import pytest
 
 from rankings_etl.errors import RankingsResponseError
-from rankings_etl.parsing import parse_rankings_body
+from rankings_etl.parsing import decode_body, parse_rankings_body
 from rankings_etl.windows import Window
 
 D = dt.date
@@ -116,3 +116,78 @@ def test_error_messages_cut_long_values_short():
     with pytest.raises(RankingsResponseError) as raised:
         parse(body(row("5", slug="y" * 10_000)))
     assert len(str(raised.value)) < 400
+
+
+# --- hostile bodies (issue 16): a message naming the problem, never a Python exception ---------
+
+KEY = "sk-or-v1-unit-0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"extra": ' + "[" * 10_000 + "]" * 10_000 + "}", "deeper than the parser allows"),
+        ('{"extra": 1' + "0" * 5000 + "}", "a JSON number too long to convert"),
+        (body(row("1" * 5000)), "(5002 chars) does not fit a 64-bit integer"),
+        (body(as_of="0001-01-01T00:00:00+05:00"), "is not a representable UTC time"),
+        (body(as_of="2026-05-10T23:59:59Z"), "is before 2026-05-11, the last day it reports on"),
+        (body(as_of="2026-05-13T03:00:01Z"), "more than a day after the response was received"),
+        ("\ufeff" + body(), "is not valid JSON: Unexpected UTF-8 BOM"),
+        ('{"data": [] x}', "is not valid JSON: Expecting ',' delimiter at line 1 column 13"),
+        (body(row("5", date="٢٠٢٦-٠٥-١٠")), "not a YYYY-MM-DD date"),
+    ],
+)
+def test_hostile_bodies_are_refused_naming_the_problem(text, message):
+    with pytest.raises(RankingsResponseError) as raised:
+        parse(text)
+    assert message in str(raised.value)
+    assert len(str(raised.value)) < 400
+
+
+def test_only_a_body_that_ends_early_counts_as_truncated():
+    from rankings_etl.errors import TruncatedResponseError
+
+    with pytest.raises(TruncatedResponseError):
+        parse(body()[:-40])
+    with pytest.raises(TruncatedResponseError):
+        parse('{"data": [{"date": "2026-05-1')  # cut inside a string
+    with pytest.raises(RankingsResponseError) as malformed:
+        parse('{"data": [] x}')
+    assert not isinstance(malformed.value, TruncatedResponseError)
+
+
+def test_leading_zeros_are_a_decimal_string_like_any_other():
+    assert parse(body(row("0" * 5000 + "42"))).total_tokens == [42]
+
+
+def test_decoding_is_strict_in_the_declared_charset():
+    text = body(row("5", slug="café/crème")).replace("\\u00e9", "é").replace("\\u00e8", "è")
+    assert "café/crème" in text
+    assert decode_body(text.encode("iso-8859-1"), "application/json; charset=ISO-8859-1") == text
+    assert decode_body(text.encode(), "application/json") == text
+    for content, content_type, message in [
+        (text.encode("iso-8859-1"), "application/json", "not valid UTF-8 (no charset is declared)"),
+        (b'{"a": "\xff"}', None, "byte(s) ff at offset 7 of 10 (invalid start byte)"),
+        (text.encode(), "application/json; charset=klingon", "declares charset 'klingon'"),
+        (text.encode(), "application/json; charset=rot13", "declares charset 'rot13'"),
+        (b"+2AA-", "text/plain; charset=utf-7", "a lone surrogate"),
+    ]:
+        with pytest.raises(RankingsResponseError) as raised:
+            decode_body(content, content_type, "the body")
+        assert message in str(raised.value)
+
+
+def test_the_key_is_redacted_before_anything_reads_the_body():
+    text = body(row("5", slug=f"x/{KEY}"), version="v1")
+    response = parse_rankings_body(text, WINDOW, FETCHED, secret=KEY)
+    assert KEY not in response.body and response.permaslugs == ["x/[redacted key]"]
+    assert response.body == text.replace(KEY, "[redacted key]")
+    with pytest.raises(RankingsResponseError) as raised:
+        parse_rankings_body(body(version=f"Bearer {KEY}"), WINDOW, FETCHED, secret=KEY)
+    assert "'Bearer [redacted key]'" in str(raised.value) and KEY not in str(raised.value)
+    escaped = body().replace(
+        '"meta": {', '"meta": {"echo": "' + "".join(f"\\u{ord(c):04x}" for c in KEY) + '", '
+    )
+    with pytest.raises(RankingsResponseError, match="echoes the API key in JSON escapes"):
+        parse_rankings_body(escaped, WINDOW, FETCHED, secret=KEY)
+    assert parse_rankings_body(escaped, WINDOW, FETCHED).row_count == 3  # no key, no check
