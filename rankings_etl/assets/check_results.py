@@ -11,7 +11,7 @@ materializations are stored, pointing at them; a refused run writes nothing and 
 each day already had: the failing checks of a refused day read failed, and every other
 (check, day) the run planned is reported too, so none is left to read "execution failed".
 
-A full backfill evaluates 11 checks on ~700 days: ~7,700 events, which stock SQLite storage
+A full backfill evaluates 14 checks on ~700 days: ~9,800 events, which stock SQLite storage
 writes one at a time (about 20 ms each here); an event-log storage that writes batches takes
 them together. ``partitions_def`` on a check spec and ``partition`` on an evaluation are preview
 APIs in Dagster 1.13: ``rankings_etl_tests/unit/test_dagster_apis.py`` fails with a clear message

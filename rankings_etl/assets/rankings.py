@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import Literal
 
 import dagster as dg
@@ -21,7 +22,13 @@ from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import OTHER
 from rankings_etl.errors import RankingsError
 from rankings_etl.freshness import DAILY_FRESHNESS
-from rankings_etl.ingest import RankingsBatch, loaded_rankings, missing_dates, store_rankings
+from rankings_etl.ingest import (
+    LoadedDays,
+    RankingsBatch,
+    loaded_rankings,
+    missing_dates,
+    store_rankings,
+)
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.previews import top_models_preview
 from rankings_etl.replay import stored_responses
@@ -94,8 +101,7 @@ def _load(context, config, openrouter, duckdb, window: Window):
             )
     batch = RankingsBatch.from_responses(responses)
 
-    with open_warehouse(duckdb) as con:
-        loaded = loaded_rankings(con, window)  # what the write would replace
+    loaded = _loaded(duckdb, window)
     outcomes = evaluate_rankings_contract(
         batch.dates,
         batch.permaslugs,
@@ -162,6 +168,15 @@ def _load(context, config, openrouter, duckdb, window: Window):
         latest_materializations(context.instance, "rankings_daily", window.dates()),
         _check_figures(batch),
     )
+
+
+def _loaded(duckdb: DuckDBResource, window: Window) -> LoadedDays:
+    """What the write would replace; before the first load there is nothing, and a refused
+    first load must not leave even an empty warehouse behind."""
+    if not Path(duckdb.database).exists():
+        return LoadedDays(rows=[], as_of={})
+    with open_warehouse(duckdb) as con:
+        return loaded_rankings(con, window)
 
 
 def with_missing_days(outcome: CheckOutcome, absent: list[dt.date]) -> CheckOutcome:

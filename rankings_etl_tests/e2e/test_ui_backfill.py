@@ -4,7 +4,6 @@ import datetime as dt
 import time
 
 import duckdb
-import pytest
 
 from rankings_etl.contract import FIRST_DATE, last_completed_day
 from rankings_etl_tests.event_storage.trace import MATERIALIZED, PLANNED, Writes, assert_batched
@@ -51,7 +50,6 @@ query RunStatus($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }
 """
 
 
-@pytest.mark.timeout(1800)  # stock SQLite storage writes ~15,000 events one by one
 def test_a_ui_backfill_of_all_history_is_one_run_and_two_requests(dagster_dev, sandbox):
     partitioned = [
         node["assetKey"]

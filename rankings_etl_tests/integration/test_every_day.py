@@ -23,14 +23,10 @@ from rankings_etl.definitions import daily_assets
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl_tests.conftest import SUITE_LIMITS
+from rankings_etl_tests.environment import PROJECT_INSTANCE
 
 from .conftest import TEST_KEY
 from .helpers import materialize_range
-
-#: The module's fixture backfills all history on stock SQLite storage: ~7,000 materialization
-#: events and ~7,700 check results, each written on its own (about 6 minutes here, more on a
-#: busy machine), so the first test may take longer than the suite's default limit.
-pytestmark = pytest.mark.timeout(1800)
 
 YESTERDAY = last_completed_day()
 DAYS = (YESTERDAY - FIRST_DATE).days + 1
@@ -85,7 +81,7 @@ def backfilled(sandbox_server, tmp_path_factory):
         "duckdb": DuckDBResource(database=str(duckdb_path)),
     }
     (root / "home").mkdir()
-    with dg.instance_for_test(temp_dir=str(root / "home")) as instance:
+    with dg.instance_for_test(temp_dir=str(root / "home"), overrides=PROJECT_INSTANCE) as instance:
         result = materialize_range(
             daily_assets, FIRST_DATE, YESTERDAY, resources=resources, instance=instance
         )
@@ -170,7 +166,7 @@ def test_market_daily_plots_the_market_day_by_day(backfilled):
 def test_every_check_passed_on_every_day(backfilled):
     every_day = {day.isoformat() for day in (FIRST_DATE + dt.timedelta(n) for n in range(DAYS))}
     statuses = backfilled.check_statuses()
-    assert len(statuses) == 11
+    assert len(statuses) == len(CHECK_KEYS) == 14
     for check, by_status in statuses.items():
         assert by_status == {Status.SUCCEEDED: every_day}, check
     evaluation = next(

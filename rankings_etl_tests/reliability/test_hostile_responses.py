@@ -214,7 +214,7 @@ REFUSED = [
     Hostile(
         "a_day_of_zero_tokens",
         (data("zero_tokens"),),
-        f"no_zero_token_rows: 1 failing date(s): {FAULT_DATE} (51 row(s) with 0 tokens",
+        f"on 1 day(s): {FAULT_DATE} (no_zero_token_rows: 51 row(s) with 0 tokens",
         1,
         FAST["run_timeout_seconds"],
         FAST,
@@ -222,7 +222,7 @@ REFUSED = [
     Hostile(
         "one_zero_token_model",
         (data("zero_tokens", which="last"),),
-        f"no_zero_token_rows: 1 failing date(s): {FAULT_DATE} (1 row(s) with 0 tokens",
+        f"on 1 day(s): {FAULT_DATE} (no_zero_token_rows: 1 row(s) with 0 tokens",
         1,
         FAST["run_timeout_seconds"],
         FAST,
@@ -230,7 +230,7 @@ REFUSED = [
     Hostile(
         "a_day_whose_sum_does_not_fit_bigint",
         (data("tokens_sum_overflow"),),
-        f"day_total_fits_bigint: 1 failing date(s): {FAULT_DATE} (the day's tokens sum to",
+        f"on 1 day(s): {FAULT_DATE} (day_total_fits_bigint: the day's tokens sum to",
         1,
         FAST["run_timeout_seconds"],
         FAST,
@@ -239,7 +239,7 @@ REFUSED = [
     Hostile(
         "an_older_as_of_replacing_newer_rows",
         (),
-        "restatements_plausible: 3 failing date(s): 2025-04-01 (the response was generated at "
+        "on 3 day(s): 2025-04-01 (restatements_plausible: the response was generated at "
         "2026-11-23T02:00:00+00:00, before the loaded rows it would replace "
         "(2026-11-24T02:00:00+00:00)",
         1,
@@ -279,13 +279,18 @@ def user_error(event):
 
 
 def assert_refused_clearly(result, message):
-    """The run failed with one of our exceptions, naming the problem, with nothing chained,
-    no control byte and no key in it."""
+    """The run failed with one of our exceptions, naming the problem, with no control byte and
+    no key in it. The one-line ``Failure`` keeps the error it summarizes chained below it (for
+    whoever debugs); that error is ours too and chains nothing further."""
     assert not result.success
     (failure,) = failure_events(result)
     error = user_error(failure)
-    assert error.cls_name in OUR_ERRORS, error.to_string()
-    assert error.cause is None and error.context is None, error.to_string()
+    chain = [error]
+    while chain[-1].cause is not None and len(chain) < 3:
+        chain.append(chain[-1].cause)
+    assert all(link.cls_name in OUR_ERRORS for link in chain), error.to_string()
+    assert len(chain) <= 2 and chain[-1].cause is None, error.to_string()
+    assert all(link.context is None for link in chain), error.to_string()
     assert message in error.message, error.message
     text = error.message
     assert TEST_KEY not in error.to_string()
@@ -570,10 +575,11 @@ def test_halving_a_loaded_day_is_loaded_and_reported_at_warn(
         [{"kind": "revise", "date": FAULT_DATE, "factor": 0.5}],
     )
     assert result.success
-    check = check_evaluations(result)["restatements_plausible"]
+    check = check_evaluations(result)[("restatements_plausible", FAULT_DATE)]
     assert not check.passed and check.severity.value == "WARN"
-    (listed,) = check.metadata["warning_dates"].value
-    assert listed.startswith(f"{FAULT_DATE}: a re-fetch changed the day's total by -50.00 %")
+    problem = check.metadata["problem"].value
+    assert problem.startswith("a re-fetch changed the day's total by -50.00 %"), problem
+    assert check.description == f"{FAULT_DATE}: {problem}"
     with connect_read_only(loaded_warehouse) as con:
         restated = con.execute(
             "SELECT count(*) FROM rankings_restatements WHERE date = $1", [FAULT_DATE]
@@ -591,7 +597,7 @@ def test_a_slight_revision_passes_the_restatement_check(
         [{"kind": "revise", "date": FAULT_DATE, "factor": 1.001}],
     )
     assert result.success
-    assert check_evaluations(result)["restatements_plausible"].passed
+    assert check_evaluations(result)[("restatements_plausible", FAULT_DATE)].passed
 
 
 # --- what passes rankings_daily, every downstream table accepts -----------------------------------
