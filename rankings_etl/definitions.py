@@ -21,7 +21,7 @@ from rankings_etl.partitions import daily_partitions
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
-from rankings_etl.schedules import SCHEDULE_CRON, build_daily_schedule
+from rankings_etl.schedules import AUTOMATION_INTERVAL_SECONDS, SCHEDULE_CRON, build_daily_schedule
 
 DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
 DEFAULT_EXPORT_DIR = "data/exports"
@@ -48,7 +48,9 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     "rankings_automation_sensor",
     target=dg.AssetSelection.all(),
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=int(
+        os.getenv("RANKINGS_AUTOMATION_INTERVAL_SECONDS") or AUTOMATION_INTERVAL_SECONDS
+    ),
     description=(
         "Evaluates the assets' automation conditions: after the daily run, the chart and the "
         "export refresh (and any downstream day the run did not cover follows its upstream)."

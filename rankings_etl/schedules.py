@@ -27,6 +27,8 @@ from rankings_etl.windows import Window
 
 TRAILING_DAYS = 3
 SCHEDULE_CRON = "15 0 * * *"
+#: How often ``rankings_automation_sensor`` evaluates the automation conditions.
+AUTOMATION_INTERVAL_SECONDS = 30
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 

@@ -11,6 +11,9 @@ import pytest
 from rankings_etl.contract import last_completed_day
 from rankings_etl_tests.event_storage.trace import MATERIALIZED, PLANNED, Writes, assert_batched
 
+#: The automation sensor's interval here (30 s by default): ticks the test can wait out.
+SENSOR_INTERVAL = 5
+
 RUNS = """
 { runsOrError { ... on Runs { results { runId status tags { key value } } } } }
 """
@@ -42,6 +45,7 @@ def dagster_dev_env(dagster_dev_env):
     whatever runs after it was launched because of it. (Filling a longer gap in one run is
     tested in integration/test_schedule.py.)"""
     dagster_dev_env["RANKINGS_SCHEDULE_CRON"] = "* * * * *"
+    dagster_dev_env["RANKINGS_AUTOMATION_INTERVAL_SECONDS"] = str(SENSOR_INTERVAL)
     with dg.DagsterInstance.from_config(dagster_dev_env["DAGSTER_HOME"]) as instance:
         day = last_completed_day() - dt.timedelta(days=30)
         while day <= last_completed_day() - dt.timedelta(days=3):
@@ -89,7 +93,7 @@ def test_the_daemon_launches_the_range_run_and_automation_refreshes_the_rest_onc
             materializations(instance, asset) for asset in outputs
         ):
             time.sleep(3)
-        time.sleep(75)  # a few more sensor ticks: nothing may be launched a second time
+        time.sleep(4 * SENSOR_INTERVAL)  # more sensor ticks: nothing may launch a second time
         days = {str(yesterday - dt.timedelta(days=n)) for n in range(3)}
         for asset in followers:
             partitions = [m.partition_key for m in materializations(instance, asset)]

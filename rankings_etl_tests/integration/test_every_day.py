@@ -179,8 +179,9 @@ def test_every_check_passed_on_every_day(backfilled):
 
 def test_a_refused_day_fails_its_failing_checks_and_nothing_else(backfilled):
     """Run what the schedule runs, rankings_daily for one day, on a response that repeats the
-    day's `other` row: its four failing checks read failed on that day, every other status of
-    every check and day is unchanged, and the run says why in one line."""
+    day's `other` row: its four failing checks read failed on that day (and the restatement
+    check warns: the second `other` moves the loaded day's total), every other status of every
+    check and day is unchanged, and the run says why in one line."""
     before = backfilled.check_statuses()
     table_before = backfilled.query("SELECT count(*), sum(total_tokens) FROM rankings_daily")
     backfilled.sandbox.inject("other_duplicated", date=DAY)
@@ -191,7 +192,13 @@ def test_a_refused_day_fails_its_failing_checks_and_nothing_else(backfilled):
     assert backfilled.query("SELECT count(*), sum(total_tokens) FROM rankings_daily") == (
         table_before
     )
-    failing = {"one_other_per_date", "other_is_last", "rows_per_date", "no_duplicate_models"}
+    failing = {
+        "one_other_per_date",
+        "other_is_last",
+        "rows_per_date",
+        "no_duplicate_models",
+        "restatements_plausible",
+    }
     after = backfilled.check_statuses()
     for (asset, check), by_status in after.items():
         expected = before[(asset, check)]
@@ -201,6 +208,12 @@ def test_a_refused_day_fails_its_failing_checks_and_nothing_else(backfilled):
                 Status.FAILED: {DAY},
             }
         assert by_status == expected, (asset, check)
+    warned = next(
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == "restatements_plausible" and e.partition == DAY
+    )
+    assert warned.severity.value == "WARN", warned
 
     run_failure = next(
         event
