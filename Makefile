@@ -21,8 +21,12 @@ demo: install  ## offline: start the sandbox, backfill all history, show what la
 dev: install  ## dagster dev (UI + daemon), against the sandbox unless a real key is set
 	$(BIN)/python scripts/dev.py
 
+# Two workers, one test file each at a time (a file's module fixtures stay in one process):
+# much of the suite waits on real processes and rate windows, so two fit on two cores.
+# TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: install  ## the whole test suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

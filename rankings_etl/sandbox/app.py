@@ -150,6 +150,7 @@ class TrickledBody(Response):
 async def rankings_daily(request: Request) -> Response:
     state: SandboxState = request.app.state.sandbox
     started = time.perf_counter()
+    generation = state.log.generation
     record: dict[str, Any] = {
         "time": state.timestamp(),
         "method": request.method,
@@ -170,7 +171,7 @@ async def rankings_daily(request: Request) -> Response:
         return response
     finally:
         record["ms"] = round((time.perf_counter() - started) * 1000, 2)
-        state.log.add(record)
+        state.log.add(record, generation)
         request.state.log_extra = record
 
 

@@ -20,12 +20,18 @@ class RequestLog:
 
     def __init__(self) -> None:
         self.records: list[dict[str, Any]] = []
+        #: Bumped by each reset: a request that arrived before it (a slow or delayed answer
+        #: still in flight) is not counted after it, in the next test's figures.
+        self.generation = 0
 
-    def add(self, record: dict[str, Any]) -> None:
-        self.records.append(record)
+    def add(self, record: dict[str, Any], generation: int | None = None) -> None:
+        """Record a finished request; one that began before the last reset is dropped."""
+        if generation is None or generation == self.generation:
+            self.records.append(record)
 
     def clear(self) -> None:
         self.records.clear()
+        self.generation += 1
 
     def summary(self) -> dict[str, Any]:
         by_status = collections.Counter(str(r["status"]) for r in self.records)

@@ -1,5 +1,8 @@
 """The admin API that scripts the sandbox: faults, stats, reset, run-time settings."""
 
+import concurrent.futures
+import time
+
 import httpx
 import pytest
 
@@ -68,6 +71,26 @@ def test_reset_clears_stats_faults_revisions_and_rate_windows(sandbox):
     assert sandbox.faults() == {"queue": [], "revisions": {}}
     assert get(sandbox).status_code == 200
     assert sandbox.config()["per_minute"] == 1  # settings are not reset
+
+
+def test_a_request_in_flight_across_a_reset_is_not_counted_after_it(sandbox):
+    """A delayed answer from one test must not show up in the next test's stats."""
+    sandbox.inject("delay", seconds=1.0)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(get, sandbox)
+        wait_for(lambda: sandbox.faults()["queue"] == [])  # the delay is being served
+        sandbox.reset()
+        assert slow.result().status_code == 200
+    assert sandbox.request_count() == 0
+    get(sandbox)
+    assert [r["fault"] for r in sandbox.requests()] == [None]
+
+
+def wait_for(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
 
 
 def test_health_answers_without_a_key(sandbox):
