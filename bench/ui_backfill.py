@@ -14,32 +14,20 @@ where the time went, from its own timestamps:
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.measure import ROOT
+from scripts.local_env import dagster_dev
 
 LAUNCH = """mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) {
   __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"""
 STATUS = """query($id: String!) { partitionBackfillOrError(backfillId: $id) {
   ... on PartitionBackfill { status numPartitions } } }"""
 ASSETS = "{ assetNodes { assetKey { path } isPartitioned } }"
-LOADED = "{ repositoriesOrError { ... on RepositoryConnection { nodes { name } } } }"
 DONE = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def graphql(url: str, query: str, variables: dict | None = None) -> dict[str, Any]:
@@ -55,20 +43,7 @@ def graphql(url: str, query: str, variables: dict | None = None) -> dict[str, An
 
 def run_ui_backfill(home: Path, env: dict[str, str], log_path: Path, timeout: float = 900):
     """Start ``dagster dev`` in ``home``, backfill all history through GraphQL, time it."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    dagster = str(Path(sys.executable).parent / "dagster")
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [dagster, "dev", "-w", "workspace.yaml", "-p", str(port), "-h", "127.0.0.1"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_loaded(url, process, log_path)
+    with dagster_dev(env, log_path) as url:
         partitioned = [
             node["assetKey"] for node in graphql(url, ASSETS)["assetNodes"] if node["isPartitioned"]
         ]
@@ -89,13 +64,6 @@ def run_ui_backfill(home: Path, env: dict[str, str], log_path: Path, timeout: fl
             time.sleep(0.25)
         wall = time.perf_counter() - start
         finished_at = time.time()
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
     if status is None or status["status"] not in {"COMPLETED", "COMPLETED_SUCCESS"}:
         raise RuntimeError(f"UI backfill ended {status}; see {log_path}")
     record = {
@@ -105,20 +73,6 @@ def run_ui_backfill(home: Path, env: dict[str, str], log_path: Path, timeout: fl
         "phases": phases(home, launched_at, finished_at),
     }
     return record
-
-
-def _wait_until_loaded(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"dagster dev exited; see {log_path}")
-        try:
-            if graphql(url, LOADED)["repositoriesOrError"].get("nodes"):
-                return
-        except (httpx.HTTPError, RuntimeError):
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"dagster dev did not load; see {log_path}")
 
 
 def phases(home: Path, launched_at: float, finished_at: float) -> dict[str, float]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -75,3 +77,56 @@ def point_at(base_url: str) -> None:
     """Point this process's (and its children's) configuration at ``base_url``."""
     os.environ["OPENROUTER_BASE_URL"] = base_url
     os.environ.setdefault("OPENROUTER_API_KEY", DEMO_KEY)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+LOADED = "{ repositoriesOrError { ... on RepositoryConnection { nodes { name } } } }"
+
+
+@contextlib.contextmanager
+def dagster_dev(env: dict[str, str], log_path: Path, timeout: float = 300):
+    """``dagster dev`` (webserver and daemon) on a free loopback port for the block, its URL
+    yielded once the code location has loaded; stopped (its whole process group) after.
+    Shared by ``make screenshots`` and the bench's UI backfill."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    dagster = str(Path(sys.executable).parent / "dagster")
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [dagster, "dev", "-w", "workspace.yaml", "-p", str(port), "-h", "127.0.0.1"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_loaded(url, process, log_path, timeout)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _wait_until_loaded(url: str, process: subprocess.Popen, log_path: Path, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"dagster dev exited; see {log_path}")
+        try:
+            response = httpx.post(f"{url}/graphql", json={"query": LOADED}, timeout=10)
+            if response.json().get("data", {}).get("repositoriesOrError", {}).get("nodes"):
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"dagster dev did not load in {timeout:.0f} s; see {log_path}")

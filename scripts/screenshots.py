@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from local_env import ROOT, sandbox  # noqa: E402
+from local_env import ROOT, dagster_dev, free_port, sandbox  # noqa: E402
 
 OUT = ROOT / "docs" / "img"
 CHROMIUM_FLAGS = [
@@ -47,32 +46,12 @@ STATUS = """query($id: String!) { partitionBackfillOrError(backfillId: $id) {
   ... on PartitionBackfill { status } } }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def graphql(url: str, query: str, variables: dict) -> dict:
     response = httpx.post(
         f"{url}/graphql", json={"query": query, "variables": variables}, timeout=60
     )
     response.raise_for_status()
     return response.json()["data"]
-
-
-def wait_for_ui(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("dagster dev exited; see its log")
-        try:
-            if httpx.get(f"{url}/server_info", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise SystemExit("dagster dev did not start in time")
 
 
 def screenshot(chromium: str, url: str, target: Path) -> None:
@@ -184,8 +163,6 @@ def main() -> int:
     home.mkdir(exist_ok=True)
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
     OUT.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     sandbox_port = free_port()
     with sandbox(sandbox_port, work / "sandbox.log") as base_url:
         env = {
@@ -198,26 +175,7 @@ def main() -> int:
             "RANKINGS_EXPORT_DIR": str(work / "exports"),
             "PYTHONWARNINGS": "ignore",
         }
-        with open(work / "dagster_dev.log", "wb") as log:
-            ui = subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "dagster"),
-                    "dev",
-                    "-w",
-                    "workspace.yaml",
-                    "-p",
-                    str(port),
-                    "-h",
-                    "127.0.0.1",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            wait_for_ui(url, ui)
+        with dagster_dev(env, work / "dagster_dev.log") as url:
             if reuse:
                 backfill_id = graphql(url, BACKFILLS, {})["partitionBackfillsOrError"]["results"][
                     0
@@ -274,9 +232,6 @@ def main() -> int:
                 time.sleep(3)
             (run,) = graphql(url, LATEST_RUN, {})["runsOrError"]["results"]
             screenshot(chromium, f"{url}/runs/{run['runId']}", OUT / "refused_run.png")
-        finally:
-            os.killpg(ui.pid, 15)
-            ui.wait(timeout=30)
     return 0
 
 
