@@ -70,17 +70,24 @@ def run_ui_backfill(home: Path, env: dict[str, str], log_path: Path, timeout: fl
         "wall_s": round(wall, 3),
         "assets": len(partitioned),
         "partitions": status["numPartitions"],
-        "phases": phases(home, launched_at, finished_at),
+        "phases": phases(home, reply["backfillId"], launched_at, finished_at),
     }
     return record
 
 
-def phases(home: Path, launched_at: float, finished_at: float) -> dict[str, float]:
-    """Where the launch-to-success time went, from the instance's timestamps (see above)."""
+def phases(
+    home: Path, backfill_id: str, launched_at: float, finished_at: float
+) -> dict[str, float]:
+    """Where the launch-to-success time went, from the instance's timestamps (see above).
+
+    The backfill's own run: the automation sensor may have launched the chart and the export
+    after it by the time the UI is stopped."""
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        (record,) = instance.get_run_records(limit=1)
+        (record,) = instance.get_run_records(
+            dg.RunsFilter(tags={"dagster/backfill": backfill_id}), limit=1
+        )
         run = record.dagster_run
         queued = instance.get_records_for_run(
             run.run_id, of_type=dg.DagsterEventType.RUN_ENQUEUED
