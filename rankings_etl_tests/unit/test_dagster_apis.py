@@ -71,3 +71,44 @@ def test_a_range_run_reports_a_current_status_for_each_of_its_days():
     }
     assert evaluations["2025-02-02"].severity == dg.AssetCheckSeverity.WARN
     assert evaluations["2025-02-02"].description == "2025-02-02: odd day"
+
+
+def test_the_latest_materialization_of_each_day_matches_its_full_record():
+    """``latest_materializations`` reads Dagster's summary records (indexed columns only).
+
+    They must name the same event as the full record Dagster's own readers load: the newest
+    materialization of each day (days 2 and 3 are re-materialized by a second run), with its run
+    id and timestamp; a day never materialized is absent.
+    """
+    days = [dt.date(2025, 2, d) for d in (1, 2, 3, 4)]
+    with dg.instance_for_test() as instance:
+        first = dg.materialize(
+            [probe],
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": START,
+                "dagster/asset_partition_range_end": END,
+            },
+        )
+        second = dg.materialize(
+            [probe],
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": "2025-02-02",
+                "dagster/asset_partition_range_end": END,
+            },
+        )
+        targets = latest_materializations(instance, "probe", days)
+        records = instance.fetch_materializations(dg.AssetKey("probe"), limit=10).records
+        newest = {}
+        for record in sorted(records, key=lambda r: r.storage_id):
+            newest[record.partition_key] = record
+    assert first.success and second.success
+    assert set(targets) == set(days[:3])
+    assert [targets[day].run_id for day in days[:3]] == [first.run_id] + [second.run_id] * 2
+    for day, target in targets.items():
+        record = newest[day.isoformat()]
+        assert target.storage_id == record.storage_id, day
+        assert target.run_id == record.run_id, day
+        # The index keeps microseconds; the event's float may carry a little more.
+        assert abs(target.timestamp - record.timestamp) < 1e-5, day
