@@ -11,7 +11,7 @@ import io
 
 import duckdb
 
-from rankings_etl.contract import citation
+from rankings_etl.core.citation import citation
 
 
 def top_models_frame(con: duckdb.DuckDBPyConnection, days: int = 90, top: int = 10):

@@ -16,7 +16,8 @@ from rankings_etl.assets.analytics import analytics_assets
 from rankings_etl.assets.outputs import output_assets
 from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.budget import DEFAULT_BUDGET_DB
-from rankings_etl.contract import DEFAULT_BASE_URL, RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.core.api_facts import DEFAULT_BASE_URL
+from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient

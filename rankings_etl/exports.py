@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from rankings_etl.contract import LICENCE_LINE, citation
+from rankings_etl.core.citation import LICENCE_LINE, citation
 from rankings_etl.tables import PUBLISHED_TABLES
 
 FORMATS = ("parquet", "csv")

@@ -5,7 +5,7 @@ charset (UTF-8 when none is declared), a body that is not the documented JSON sh
 beyond the parser, numbers beyond Python's limits included), an unknown ``meta.version``, a
 ``meta.as_of`` that is not a plausible instant, rows outside the requested window or out of
 date order, tokens that are not non-negative decimal strings fitting a BIGINT. Every refusal
-is a :class:`~rankings_etl.errors.RankingsResponseError` naming the problem; no Python
+is a :class:`~rankings_etl.core.errors.RankingsResponseError` naming the problem; no Python
 exception of the standard library escapes. What *can* be stored but breaks the contract's
 promises about a day (the ``other`` row, 51 rows, ordering, zero tokens, a day's sum) is
 judged by the asset checks in :mod:`rankings_etl.checks`, so the UI shows the failing dates
@@ -27,10 +27,10 @@ import re
 import sys
 from collections.abc import Sequence
 
-from rankings_etl.contract import API_VERSION, BIGINT_MAX, FIRST_DATE, OTHER
-from rankings_etl.errors import RankingsResponseError, TruncatedResponseError
+from rankings_etl.core.api_facts import API_VERSION, BIGINT_MAX, FIRST_DATE, OTHER
+from rankings_etl.core.errors import RankingsResponseError, TruncatedResponseError
+from rankings_etl.core.windows import Window
 from rankings_etl.redaction import contains_secret, may_hide_secret, redact
-from rankings_etl.windows import Window
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TOKENS_RE = re.compile(r"[0-9]+")

@@ -22,15 +22,14 @@ import datetime as dt
 
 import dagster as dg
 
-from rankings_etl.contract import FIRST_DATE
-from rankings_etl.windows import Window
+from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG
+from rankings_etl.core.windows import Window
 
 TRAILING_DAYS = 3
 SCHEDULE_CRON = "15 0 * * *"
 #: How often ``rankings_automation_sensor`` evaluates the automation conditions.
 AUTOMATION_INTERVAL_SECONDS = 30
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def daily_window(

@@ -29,7 +29,8 @@ def main() -> int:
         point_at(base_url)
         import httpx
 
-        from rankings_etl.contract import FIRST_DATE, last_completed_day
+        from rankings_etl.core.api_facts import FIRST_DATE
+        from rankings_etl.core.dates import last_completed_day
         from rankings_etl.definitions import defs
 
         partitioned = sorted(

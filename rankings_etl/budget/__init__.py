@@ -4,9 +4,7 @@ This package imports neither Dagster nor httpx, so ``rankings-etl budget`` start
 Dagster resource that wraps it is :mod:`rankings_etl.resources.rate_budget`.
 """
 
-from rankings_etl.budget.keys import key_fingerprint
 from rankings_etl.budget.ledger import (
-    DEFAULT_ACCOUNT,
     LEDGER_ERRORS,
     Decision,
     Grant,
@@ -27,7 +25,6 @@ from rankings_etl.budget.sqlite_ledger import SQLiteLedger
 DEFAULT_BUDGET_DB = "data/rate_budget.sqlite"
 
 __all__ = [
-    "DEFAULT_ACCOUNT",
     "DEFAULT_BUDGET_DB",
     "Decision",
     "Grant",
@@ -42,6 +39,5 @@ __all__ = [
     "SQLiteLedger",
     "Usage",
     "Wait",
-    "key_fingerprint",
     "open_ledger",
 ]

@@ -17,8 +17,7 @@ import time
 
 import click
 
-from rankings_etl.budget import DEFAULT_ACCOUNT, DEFAULT_BUDGET_DB
-from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.budget import DEFAULT_BUDGET_DB
 from rankings_etl.budget.ledger import (
     LEDGER_ERRORS,
     KeyUsage,
@@ -28,7 +27,8 @@ from rankings_etl.budget.ledger import (
     open_ledger,
 )
 from rankings_etl.budget.report import at_and_in, iso, usage_json, usage_text
-from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.core.keys import key_fingerprint
+from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT, RATE_PER_DAY, RATE_PER_MINUTE
 
 
 def _empty_usage(limits: Limits, account: str, key_fp: str | None) -> Usage:

@@ -69,9 +69,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-DEFAULT_ACCOUNT = "default"
-MINUTE_SECONDS = 60.0
-DAY_SECONDS = 86_400.0
+from rankings_etl.core.rate_limits import DAY_SECONDS, MINUTE_SECONDS
+
 SCHEMA_VERSION = 1
 
 #: Rows older than this (beyond the day window) are pruned: nothing can count them any more.

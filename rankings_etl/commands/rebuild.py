@@ -7,7 +7,8 @@ import os
 
 import click
 
-from rankings_etl.contract import FIRST_DATE, last_completed_day
+from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.dates import last_completed_day
 
 
 def _date(value: str, name: str) -> dt.date:
@@ -37,9 +38,9 @@ def rebuild(start: str, end: str) -> None:
     import dagster as dg
 
     from rankings_etl.assets.rankings import rankings_daily
+    from rankings_etl.core.run_tags import range_tags
     from rankings_etl.definitions import resources
     from rankings_etl.resources.openrouter_client import OpenRouterClient
-    from rankings_etl.schedules import RANGE_END_TAG, RANGE_START_TAG
 
     run_resources = dict(resources)
     # The API is not called; don't require a key to be set for an offline rebuild.
@@ -50,7 +51,7 @@ def rebuild(start: str, end: str) -> None:
         instance=instance,
         resources=run_resources,
         run_config={"ops": {"rankings_daily": {"config": {"source": "raw_responses"}}}},
-        tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()},
+        tags=range_tags(first, last),
         raise_on_error=False,
     )
     if not result.success:

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from rankings_etl.contract import LICENCE_LINE, citation
+from rankings_etl.core.citation import LICENCE_LINE, citation
 
 DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
 DEFAULT_EXPORT_DIR = "data/exports"
@@ -121,9 +121,9 @@ def status(database: str, as_json: bool) -> None:
 
 
 def _budget_remaining() -> int | None:
-    from rankings_etl.budget import DEFAULT_ACCOUNT, DEFAULT_BUDGET_DB
+    from rankings_etl.budget import DEFAULT_BUDGET_DB
     from rankings_etl.budget.ledger import Limits, open_ledger
-    from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
+    from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT, RATE_PER_DAY, RATE_PER_MINUTE
 
     database = os.getenv("RANKINGS_BUDGET_DB") or DEFAULT_BUDGET_DB
     limits = Limits(

@@ -2,7 +2,7 @@
 
 The client asks it for a slot before every attempt (retries included). A spent minute budget
 makes it wait, bounded and with a log line saying how long and why; a spent day budget fails
-at once with :class:`~rankings_etl.errors.BudgetExhaustedError` before anything is sent. The
+at once with :class:`~rankings_etl.core.errors.BudgetExhaustedError` before anything is sent. The
 state lives in the shared ledger (:mod:`rankings_etl.budget.ledger`), never in a process's
 memory, so the schedule, UI backfills and manual runs all draw on the same budget.
 
@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 import dagster as dg
 from pydantic import Field, PrivateAttr
 
-from rankings_etl.budget import DEFAULT_ACCOUNT, DEFAULT_BUDGET_DB
+from rankings_etl.budget import DEFAULT_BUDGET_DB
 from rankings_etl.budget.ledger import (
     DEFAULT_MAX_PENALTY_SECONDS,
     LEDGER_ERRORS,
@@ -35,8 +35,8 @@ from rankings_etl.budget.ledger import (
     open_ledger,
 )
 from rankings_etl.budget.report import day_refusal, duration, wait_reason
-from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
-from rankings_etl.errors import BudgetExhaustedError
+from rankings_etl.core.errors import BudgetExhaustedError
+from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT, RATE_PER_DAY, RATE_PER_MINUTE
 
 
 class RateBudget(dg.ConfigurableResource):

@@ -9,6 +9,7 @@ import textwrap
 
 import click
 
+from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
 from rankings_etl.sandbox.faults import ALL_KINDS, FaultError, fault_from_dict, parse_fault_flag
 
 _FAULT_LINES = "\n".join(
@@ -88,14 +89,14 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 )
 @click.option(
     "--per-minute",
-    default=30,
+    default=RATE_PER_MINUTE,
     show_default=True,
     type=click.IntRange(1),
     help="Requests per rolling minute per key before 429.",
 )
 @click.option(
     "--per-day",
-    default=500,
+    default=RATE_PER_DAY,
     show_default=True,
     type=click.IntRange(1),
     help="Requests per rolling 24 h per account before 429.",
@@ -164,8 +165,9 @@ def sandbox(
     (429 with Retry-After); scripted faults for tests. Use any sk-or-... key. One log line per
     request on stderr.
     """
+    from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
     from rankings_etl.sandbox.config import SandboxConfig
-    from rankings_etl.sandbox.keys import DEFAULT_ACCOUNT, read_keys_file
+    from rankings_etl.sandbox.keys import read_keys_file
     from rankings_etl.sandbox.replay import ReplayError, ReplaySource
     from rankings_etl.sandbox.server import configure_logging, serve
 

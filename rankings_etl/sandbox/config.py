@@ -5,12 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
 from rankings_etl.sandbox.faults import Fault
 from rankings_etl.sandbox.replay import ReplaySource
-
-#: The per-day budget is per account; keys given without one share this account.
-DEFAULT_ACCOUNT = "default"
 
 
 @dataclasses.dataclass

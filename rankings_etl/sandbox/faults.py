@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from rankings_etl.contract import OTHER
+from rankings_etl.core.api_facts import OTHER
 from rankings_etl.sandbox.history import Rows
 
 TRANSPORT_KINDS = {

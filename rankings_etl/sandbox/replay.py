@@ -18,7 +18,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from rankings_etl.contract import OTHER
+from rankings_etl.core.api_facts import OTHER
 from rankings_etl.sandbox.history import Rows
 
 REQUIRED_COLUMNS = ("date", "model_permaslug", "total_tokens")

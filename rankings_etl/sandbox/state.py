@@ -7,10 +7,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.sandbox.config import SandboxConfig, format_timestamp, normalize_as_of, parse_date
 from rankings_etl.sandbox.faults import FaultQueue
 from rankings_etl.sandbox.history import SyntheticSource
-from rankings_etl.sandbox.keys import key_fingerprint
 from rankings_etl.sandbox.payload import RowSource
 from rankings_etl.sandbox.ratelimit import RollingLimiter
 from rankings_etl.sandbox.stats import RequestLog

@@ -26,7 +26,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from rankings_etl.contract import DEFAULT_SPAN_OFFSET_DAYS, FIRST_DATE, MAX_SPAN_DAYS
+from rankings_etl.core.api_facts import DEFAULT_SPAN_OFFSET_DAYS, FIRST_DATE, MAX_SPAN_DAYS
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from rankings_etl.budget.ledger import DAY_SECONDS
-from rankings_etl.errors import BudgetExhaustedError
+from rankings_etl.core.errors import BudgetExhaustedError
+from rankings_etl.core.rate_limits import DAY_SECONDS
 from rankings_etl.resources.rate_budget import RateBudget
 
 T0 = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC

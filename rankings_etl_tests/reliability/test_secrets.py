@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 
 import rankings_etl
-from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.definitions import resources as project_resources
 from rankings_etl_tests.environment import project_env
 

@@ -6,10 +6,11 @@ import time
 
 import pytest
 
+from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.sandbox import history
 from rankings_etl.sandbox.faults import Fault
 from rankings_etl.sandbox.history import SyntheticSource
-from rankings_etl.sandbox.keys import account_for, bearer_key, key_fingerprint, read_keys_file
+from rankings_etl.sandbox.keys import account_for, bearer_key, read_keys_file
 from rankings_etl.sandbox.payload import build_body
 from rankings_etl.sandbox.validation import ResolvedWindow
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from rankings_etl.contract import MAX_SPAN_DAYS
+from rankings_etl.core.api_facts import MAX_SPAN_DAYS
 
 
 class Window(NamedTuple):
