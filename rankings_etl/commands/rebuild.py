@@ -8,14 +8,14 @@ import os
 import click
 
 from rankings_etl.core.api_facts import FIRST_DATE
-from rankings_etl.core.dates import last_completed_day
+from rankings_etl.core.dates import last_completed_day, parse_iso_date
 
 
 def _date(value: str, name: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date", param_hint=name) from None
+        return parse_iso_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=name) from None
 
 
 @click.command()

@@ -17,6 +17,7 @@ import click
 import duckdb
 
 from rankings_etl.core.citation import LICENCE_LINE, citation
+from rankings_etl.core.dates import parse_iso_date
 
 DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
 DEFAULT_EXPORT_DIR = "data/exports"
@@ -140,9 +141,9 @@ def _parse_date(ctx, param, value):
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
+        return parse_iso_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.command()

@@ -42,12 +42,12 @@ Rules the public contract leaves open, as this sandbox applies them:
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    from rankings_etl.sandbox.config import parse_date
+    from rankings_etl.core.dates import parse_iso_date
 
     if value is None:
         return None
     try:
-        return parse_date(value)
+        return parse_iso_date(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 

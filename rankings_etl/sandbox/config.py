@@ -47,13 +47,3 @@ def normalize_as_of(text: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return format_timestamp(moment)
-
-
-def parse_date(text: str) -> dt.date:
-    """A strict ``YYYY-MM-DD`` (for ``--today``/``today``); ValueError naming the value if not."""
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a YYYY-MM-DD date") from None

@@ -7,8 +7,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from rankings_etl.core.dates import parse_iso_date
 from rankings_etl.core.keys import key_fingerprint
-from rankings_etl.sandbox.config import SandboxConfig, format_timestamp, normalize_as_of, parse_date
+from rankings_etl.sandbox.config import SandboxConfig, format_timestamp, normalize_as_of
 from rankings_etl.sandbox.faults import FaultQueue
 from rankings_etl.sandbox.history import SyntheticSource
 from rankings_etl.sandbox.payload import RowSource
@@ -86,7 +87,7 @@ class SandboxState:
             resolved["as_of"] = None if value is None else normalize_as_of(str(value))
         if "today" in changes:
             value = changes["today"]
-            resolved["today"] = None if value is None else parse_date(str(value))
+            resolved["today"] = None if value is None else parse_iso_date(str(value))
         for name, value in resolved.items():
             setattr(self.config, name, value)
         self.limiter.per_minute = self.config.per_minute

@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Mapping
 
 from rankings_etl.core.api_facts import DEFAULT_SPAN_OFFSET_DAYS, FIRST_DATE, MAX_SPAN_DAYS
-
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+from rankings_etl.core.dates import CalendarDateError, DateShapeError, parse_iso_date
 
 
 class ValidationError(ValueError):
@@ -50,11 +48,13 @@ class ResolvedWindow:
 
 def parse_param_date(name: str, value: str) -> dt.date:
     """A ``YYYY-MM-DD`` calendar date, or a :class:`ValidationError` naming the parameter."""
-    if not _DATE_RE.fullmatch(value):
-        raise ValidationError(f"{name} must be a date formatted YYYY-MM-DD, got {value[:40]!r}")
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return parse_iso_date(value)
+    except DateShapeError:
+        raise ValidationError(
+            f"{name} must be a date formatted YYYY-MM-DD, got {value[:40]!r}"
+        ) from None
+    except CalendarDateError:
         raise ValidationError(f"{name} {value!r} is not a valid calendar date") from None
 
 
