@@ -7,13 +7,13 @@ with the ``as_of`` of the data it holds.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 
 from rankings_etl.core.citation import LICENCE_LINE, citation
+from rankings_etl.core.timestamps import format_as_of
 from rankings_etl.tables import PUBLISHED_TABLES
 
 FORMATS = ("parquet", "csv")
@@ -24,9 +24,7 @@ def latest_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
     value = con.execute("SELECT max(as_of) FROM rankings_daily").fetchone()[0]
     if value is None:
         return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
-        f"{value.microsecond // 1000:03d}Z"
-    )
+    return format_as_of(value)
 
 
 def export_tables(

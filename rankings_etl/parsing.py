@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 from rankings_etl.core.api_facts import API_VERSION, BIGINT_MAX, FIRST_DATE, OTHER
 from rankings_etl.core.errors import RankingsResponseError, TruncatedResponseError
+from rankings_etl.core.timestamps import parse_as_of
 from rankings_etl.core.windows import Window
 from rankings_etl.redaction import contains_secret, may_hide_secret, redact
 
@@ -86,15 +87,7 @@ class RankingsResponse:
 
     def as_of_utc(self) -> dt.datetime:
         """``meta.as_of`` as an aware UTC datetime (one without an offset is taken as UTC)."""
-        return as_of_instant(self.as_of)
-
-
-def as_of_instant(as_of: str) -> dt.datetime:
-    """An ISO-8601 ``as_of`` as an aware UTC datetime; ValueError or OverflowError if none."""
-    moment = dt.datetime.fromisoformat(as_of.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
+        return parse_as_of(self.as_of)
 
 
 def parse_date(value: object, what: str) -> dt.date:
@@ -215,7 +208,7 @@ def parse_rankings_body(
     if not isinstance(as_of, str):
         raise RankingsResponseError(f"{where} has no meta.as_of string")
     try:
-        as_of_utc = as_of_instant(as_of)
+        as_of_utc = parse_as_of(as_of)
     except ValueError:
         raise RankingsResponseError(f"{where}: meta.as_of {_show(as_of)} is not ISO-8601") from None
     except OverflowError:

@@ -78,6 +78,9 @@ def main() -> int:
 def show(duckdb_path: Path, requests: int) -> None:
     import duckdb
 
+    from rankings_etl.core.citation import citation
+    from rankings_etl.core.timestamps import format_as_of
+
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         days, rows, latest, as_of = con.execute(
             "SELECT count(DISTINCT date), count(*), max(date), max(as_of) FROM rankings_daily"
@@ -92,10 +95,7 @@ def show(duckdb_path: Path, requests: int) -> None:
     print(f"Top 5 on {latest}:")
     for rank, slug, tokens in top:
         print(f"  {rank}. {slug:<45} {tokens:>20,} tokens")
-    print(
-        f"Source: OpenRouter (openrouter.ai/rankings), as of {as_of:%Y-%m-%dT%H:%M:%SZ}. "
-        "(sandbox data: synthetic)"
-    )
+    print(f"{citation(format_as_of(as_of))} (sandbox data: synthetic)")
     exports = Path(os.environ.get("RANKINGS_EXPORT_DIR", "data/exports")).resolve()
     print(f"Chart and exports (Parquet, CSV, CITATION.txt): {exports}")
     print("Next: `make dev` opens the Dagster UI on http://127.0.0.1:3000")

@@ -18,6 +18,7 @@ import duckdb
 
 from rankings_etl.core.citation import LICENCE_LINE, citation
 from rankings_etl.core.dates import parse_iso_date
+from rankings_etl.core.timestamps import format_as_of
 
 DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
 DEFAULT_EXPORT_DIR = "data/exports"
@@ -89,7 +90,7 @@ def status(database: str, as_json: bool) -> None:
         "first_date": str(first) if first else None,
         "latest_date": str(last) if last else None,
         "missing_days_between": expected - days,
-        "last_as_of": as_of.astimezone(dt.UTC).isoformat() if as_of else None,
+        "last_as_of": format_as_of(as_of) if as_of else None,
         "restated_rows": restated,
         "tables": tables,
         "budget_remaining_today": _budget_remaining(),
@@ -176,8 +177,7 @@ def top(database: str, day: dt.date | None, count: int) -> None:
     click.echo(f"{'#':>3}  {'model':<{width}}  {'tokens':>20}  {'share':>6}")
     for rank, slug, tokens, share, _ in rows:
         click.echo(f"{rank:>3}  {slug:<{width}}  {tokens:>20,}  {share:>6.1%}")
-    as_of = rows[0][4].astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    click.echo(citation(as_of))
+    click.echo(citation(format_as_of(rows[0][4])))
 
 
 @click.command()

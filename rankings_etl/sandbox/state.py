@@ -9,7 +9,8 @@ from typing import Any
 
 from rankings_etl.core.dates import parse_iso_date
 from rankings_etl.core.keys import key_fingerprint
-from rankings_etl.sandbox.config import SandboxConfig, format_timestamp, normalize_as_of
+from rankings_etl.core.timestamps import format_as_of
+from rankings_etl.sandbox.config import SandboxConfig, normalize_as_of
 from rankings_etl.sandbox.faults import FaultQueue
 from rankings_etl.sandbox.history import SyntheticSource
 from rankings_etl.sandbox.payload import RowSource
@@ -52,10 +53,10 @@ class SandboxState:
         return self.now().date() - dt.timedelta(days=1)
 
     def as_of(self) -> str:
-        return self.config.as_of or format_timestamp(self.now())
+        return self.config.as_of or format_as_of(self.now())
 
     def timestamp(self) -> str:
-        return format_timestamp(self.now())
+        return format_as_of(self.now())
 
     def reset(self) -> None:
         """Forget requests, faults, revisions and rate windows (settings stay)."""
