@@ -27,10 +27,10 @@ import re
 import sys
 from collections.abc import Sequence
 
-from rankings_etl.core.api_facts import API_VERSION, BIGINT_MAX, FIRST_DATE, OTHER
+from rankings_etl.core.api_facts import API_VERSION, BIGINT_MAX, OTHER
 from rankings_etl.core.errors import RankingsResponseError, TruncatedResponseError
 from rankings_etl.core.timestamps import parse_as_of
-from rankings_etl.core.windows import Window
+from rankings_etl.core.windows import Window, clamp_to_dataset
 from rankings_etl.redaction import contains_secret, may_hide_secret, redact
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -218,7 +218,7 @@ def parse_rankings_body(
     meta_start = parse_date(meta.get("start_date"), f"{where}: meta.start_date")
     meta_end = parse_date(meta.get("end_date"), f"{where}: meta.end_date")
     _check_as_of(as_of, as_of_utc, meta_end, fetched_at, where)
-    expected_start = max(window.start, FIRST_DATE)
+    expected_start, _ = clamp_to_dataset(window.start)
     if (meta_start, meta_end) != (expected_start, window.end):
         raise RankingsResponseError(
             f"{where} echoes the window {meta_start}..{meta_end}, "

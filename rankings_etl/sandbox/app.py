@@ -208,7 +208,7 @@ async def _answer(request: Request, state: SandboxState, record: dict[str, Any])
             return DroppedConnection()
 
     try:
-        window = resolve_window(request.query_params, state.last_completed_day())
+        window, _ = resolve_window(request.query_params, state.last_completed_day())
     except ValidationError as exc:
         return error_response(400, str(exc))
     record["resolved_start_date"] = window.start.isoformat()
