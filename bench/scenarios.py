@@ -30,6 +30,7 @@ from bench.ui_backfill import run_ui_backfill
 from rankings_etl.core.api_facts import FIRST_DATE
 from rankings_etl.core.run_tags import range_tags
 from rankings_etl.sandbox.testing import SandboxHandle
+from rankings_etl.settings import Settings
 
 REAL_MODULE = "rankings_etl.definitions"
 FLOOR_MODULE = "bench.floor_defs"
@@ -89,13 +90,15 @@ class Bench:
             if not k.startswith(("OPENROUTER_", "RANKINGS_", "DAGSTER_", "BENCH_"))
         }
         env.update(
-            OPENROUTER_BASE_URL=self.sandbox.base_url,
+            Settings(
+                base_url=self.sandbox.base_url,
+                rate_per_minute=GENEROUS["per_minute"],
+                rate_per_day=GENEROUS["per_day"],
+                duckdb_path=str(db),
+                budget_db=str(ledger),
+                export_dir=str(self.workdir / "exports"),
+            ).environment(),
             OPENROUTER_API_KEY=API_KEY,
-            OPENROUTER_RATE_PER_MINUTE=str(GENEROUS["per_minute"]),
-            OPENROUTER_RATE_PER_DAY=str(GENEROUS["per_day"]),
-            RANKINGS_DUCKDB_PATH=str(db),
-            RANKINGS_BUDGET_DB=str(ledger),
-            RANKINGS_EXPORT_DIR=str(self.workdir / "exports"),
             BENCH_FLOOR_SPEC=str(self.spec_path),
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         )

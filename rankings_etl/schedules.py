@@ -25,11 +25,12 @@ import dagster as dg
 from rankings_etl.core.api_facts import FIRST_DATE
 from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG
 from rankings_etl.core.windows import Window
+from rankings_etl.settings import DEFAULTS
 
 TRAILING_DAYS = 3
-SCHEDULE_CRON = "15 0 * * *"
+SCHEDULE_CRON = DEFAULTS.schedule_cron
 #: How often ``rankings_automation_sensor`` evaluates the automation conditions.
-AUTOMATION_INTERVAL_SECONDS = 30
+AUTOMATION_INTERVAL_SECONDS = DEFAULTS.automation_interval_seconds
 
 
 def daily_window(

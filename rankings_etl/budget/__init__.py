@@ -21,11 +21,7 @@ from rankings_etl.budget.ledger import (
 )
 from rankings_etl.budget.sqlite_ledger import SQLiteLedger
 
-#: Where the ledger lives unless ``RANKINGS_BUDGET_DB`` says otherwise (shared/CONTRACT.md).
-DEFAULT_BUDGET_DB = "data/rate_budget.sqlite"
-
 __all__ = [
-    "DEFAULT_BUDGET_DB",
     "Decision",
     "Grant",
     "KeyUsage",

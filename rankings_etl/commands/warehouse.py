@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,16 +18,13 @@ import duckdb
 from rankings_etl.core.citation import LICENCE_LINE, citation
 from rankings_etl.core.dates import parse_iso_date
 from rankings_etl.core.timestamps import format_as_of
-
-DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
-DEFAULT_EXPORT_DIR = "data/exports"
+from rankings_etl.settings import DEFAULTS, option_default
 
 database_option = click.option(
     "--db",
     "database",
-    envvar="RANKINGS_DUCKDB_PATH",
-    default=DEFAULT_DUCKDB_PATH,
-    show_default=True,
+    default=option_default("RANKINGS_DUCKDB_PATH", DEFAULTS.duckdb_path),
+    show_default=DEFAULTS.duckdb_path,
     help="The warehouse file (env RANKINGS_DUCKDB_PATH).",
 )
 
@@ -123,16 +119,13 @@ def status(database: str, as_json: bool) -> None:
 
 
 def _budget_remaining() -> int | None:
-    from rankings_etl.budget import DEFAULT_BUDGET_DB
     from rankings_etl.budget.ledger import Limits, open_ledger
-    from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT, RATE_PER_DAY, RATE_PER_MINUTE
+    from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
+    from rankings_etl.settings import Settings
 
-    database = os.getenv("RANKINGS_BUDGET_DB") or DEFAULT_BUDGET_DB
-    limits = Limits(
-        per_minute=int(os.getenv("OPENROUTER_RATE_PER_MINUTE") or RATE_PER_MINUTE),
-        per_day=int(os.getenv("OPENROUTER_RATE_PER_DAY") or RATE_PER_DAY),
-    )
-    ledger = open_ledger(database, limits)
+    settings = Settings.from_env()
+    limits = Limits(per_minute=settings.rate_per_minute, per_day=settings.rate_per_day)
+    ledger = open_ledger(settings.budget_db, limits)
     if not ledger.exists():
         return None
     return ledger.usage(DEFAULT_ACCOUNT, ledger.clock()).day_remaining
@@ -185,9 +178,8 @@ def top(database: str, day: dt.date | None, count: int) -> None:
 @click.option(
     "--out",
     "out_dir",
-    envvar="RANKINGS_EXPORT_DIR",
-    default=DEFAULT_EXPORT_DIR,
-    show_default=True,
+    default=option_default("RANKINGS_EXPORT_DIR", DEFAULTS.export_dir),
+    show_default=DEFAULTS.export_dir,
     type=click.Path(file_okay=False),
     help="Where to write (env RANKINGS_EXPORT_DIR).",
 )

@@ -37,7 +37,7 @@ from pydantic import Field, PrivateAttr
 
 from rankings_etl.budget.ledger import LEDGER_ERRORS, Grant
 from rankings_etl.budget.report import duration, when
-from rankings_etl.core.api_facts import DEFAULT_BASE_URL, RANKINGS_DAILY_PATH
+from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 from rankings_etl.core.errors import (
     BudgetExhaustedError,
     OpenRouterAPIError,
@@ -57,6 +57,7 @@ from rankings_etl.parsing import RankingsResponse, decode_body, parse_rankings_b
 from rankings_etl.redaction import server_text
 from rankings_etl.resources.deadlines import AttemptWatchdog, RunClock
 from rankings_etl.resources.rate_budget import RateBudget
+from rankings_etl.settings import DEFAULTS
 
 USER_AGENT = "rankings-etl/0.1 (+dagster)"
 MIB = 1024 * 1024
@@ -95,7 +96,7 @@ class OpenRouterClient(dg.ConfigurableResource):
 
     api_key: str = Field(description="OpenRouter API key (set through EnvVar).")
     base_url: str = Field(
-        default=DEFAULT_BASE_URL, description="API root, e.g. the sandbox's /api/v1."
+        default=DEFAULTS.base_url, description="API root, e.g. the sandbox's /api/v1."
     )
     timeout_seconds: float = Field(
         default=60.0, description="Longest wait for any one connect, write or read."

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator
 import dagster as dg
 from pydantic import Field, PrivateAttr
 
-from rankings_etl.budget import DEFAULT_BUDGET_DB
 from rankings_etl.budget.ledger import (
     DEFAULT_MAX_PENALTY_SECONDS,
     LEDGER_ERRORS,
@@ -36,7 +35,8 @@ from rankings_etl.budget.ledger import (
 )
 from rankings_etl.budget.report import day_refusal, duration, wait_reason
 from rankings_etl.core.errors import BudgetExhaustedError
-from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT, RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
+from rankings_etl.settings import DEFAULTS
 
 
 class RateBudget(dg.ConfigurableResource):
@@ -47,18 +47,18 @@ class RateBudget(dg.ConfigurableResource):
     """
 
     database: str = Field(
-        default=DEFAULT_BUDGET_DB,
+        default=DEFAULTS.budget_db,
         description=(
             "The ledger (RANKINGS_BUDGET_DB): a SQLite file path shared by the processes of one "
             "machine, or a postgresql:// URL shared by every machine."
         ),
     )
     per_minute: int = Field(
-        default=RATE_PER_MINUTE,
+        default=DEFAULTS.rate_per_minute,
         description="Requests per rolling minute per key (OPENROUTER_RATE_PER_MINUTE).",
     )
     per_day: int = Field(
-        default=RATE_PER_DAY,
+        default=DEFAULTS.rate_per_day,
         description="Requests per rolling 24 h per account (OPENROUTER_RATE_PER_DAY).",
     )
     account: str = Field(
