@@ -13,7 +13,7 @@ import click
 #: command name -> "module:attribute" of its click.Command
 COMMANDS = {
     "sandbox": "rankings_etl.sandbox.cli:sandbox",
-    "budget": "rankings_etl.budget.cli:budget",
+    "budget": "rankings_etl.commands.budget:budget",
     "rebuild": "rankings_etl.commands.rebuild:rebuild",
     "status": "rankings_etl.commands.warehouse:status",
     "top": "rankings_etl.commands.warehouse:top",

@@ -4,6 +4,7 @@ This package imports neither Dagster nor httpx, so ``rankings-etl budget`` start
 Dagster resource that wraps it is :mod:`rankings_etl.resources.rate_budget`.
 """
 
+from rankings_etl.budget.backends import open_ledger
 from rankings_etl.budget.ledger import (
     LEDGER_ERRORS,
     Decision,
@@ -17,7 +18,6 @@ from rankings_etl.budget.ledger import (
     Reservation,
     Usage,
     Wait,
-    open_ledger,
 )
 from rankings_etl.budget.sqlite_ledger import SQLiteLedger
 

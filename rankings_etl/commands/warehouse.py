@@ -119,7 +119,8 @@ def status(database: str, as_json: bool) -> None:
 
 
 def _budget_remaining() -> int | None:
-    from rankings_etl.budget.ledger import Limits, open_ledger
+    from rankings_etl.budget.backends import open_ledger
+    from rankings_etl.budget.ledger import Limits
     from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
     from rankings_etl.settings import Settings
 

@@ -36,7 +36,7 @@ import httpx
 from pydantic import Field, PrivateAttr
 
 from rankings_etl.budget.ledger import LEDGER_ERRORS, Grant
-from rankings_etl.budget.report import duration, when
+from rankings_etl.budget.messages import duration, when
 from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 from rankings_etl.core.errors import (
     BudgetExhaustedError,

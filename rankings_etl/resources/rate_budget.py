@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 import dagster as dg
 from pydantic import Field, PrivateAttr
 
+from rankings_etl.budget.backends import open_ledger
 from rankings_etl.budget.ledger import (
     DEFAULT_MAX_PENALTY_SECONDS,
     LEDGER_ERRORS,
@@ -31,9 +32,8 @@ from rankings_etl.budget.ledger import (
     Limits,
     Refuse,
     Usage,
-    open_ledger,
 )
-from rankings_etl.budget.report import day_refusal, duration, wait_reason
+from rankings_etl.budget.messages import day_refusal, duration, wait_reason
 from rankings_etl.core.errors import BudgetExhaustedError
 from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
 from rankings_etl.settings import DEFAULTS

@@ -40,8 +40,8 @@ from rankings_etl.assets.analytics import (
     analytics_assets,
 )
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.budget.cli import budget as budget_command
 from rankings_etl.checks import evaluate_rankings_contract
+from rankings_etl.commands.budget import budget as budget_command
 from rankings_etl.core.api_facts import BIGINT_MAX, RANKINGS_DAILY_PATH
 from rankings_etl.core.errors import OpenRouterDeadlineError
 from rankings_etl.core.keys import key_fingerprint

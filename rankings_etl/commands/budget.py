@@ -16,15 +16,15 @@ import time
 
 import click
 
+from rankings_etl.budget.backends import open_ledger
 from rankings_etl.budget.ledger import (
     LEDGER_ERRORS,
     KeyUsage,
     Limits,
     Usage,
-    ledger_name,
-    open_ledger,
 )
-from rankings_etl.budget.report import at_and_in, iso, usage_json, usage_text
+from rankings_etl.budget.messages import at_and_in, iso, usage_json, usage_text
+from rankings_etl.budget.urls import ledger_name
 from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
 from rankings_etl.settings import DEFAULTS, current_key_fingerprint, option_default
 
