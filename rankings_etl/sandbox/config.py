@@ -8,7 +8,7 @@ import datetime as dt
 from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
 from rankings_etl.core.timestamps import format_as_of, parse_as_of
 from rankings_etl.sandbox.faults import Fault
-from rankings_etl.sandbox.replay import ReplaySource
+from rankings_etl.sandbox.replay_source import ReplaySource
 
 
 @dataclasses.dataclass

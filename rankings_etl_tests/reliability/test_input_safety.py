@@ -44,7 +44,7 @@ JUSTIFIED = {
     ("exports.py", "_quote(partial)"): "the export path (our folder + our table names), its "
     "quotes doubled: COPY ... TO cannot take a parameter",
     ("exports.py", "options"): "one of two literal COPY option strings",
-    ("commands/warehouse.py", "table"): "a literal tuple of our analytics table names",
+    ("commands/status.py", "table"): "a literal tuple of our analytics table names",
     ("budget/ledger.py", "self._IS_NOT"): "class constant: 'IS NOT' (SQLite) or "
     "'IS DISTINCT FROM' (Postgres)",
     ("budget/sqlite_ledger.py", "int(self.busy_timeout_seconds * 1000)"): "an int from our "

@@ -9,6 +9,7 @@ import textwrap
 
 import click
 
+from rankings_etl.commands.options import parse_date_option
 from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
 from rankings_etl.sandbox.faults import ALL_KINDS, FaultError, fault_from_dict, parse_fault_flag
 
@@ -39,17 +40,6 @@ Rules the public contract leaves open, as this sandbox applies them:
   requests refused with 401 or 429 do not;
 - the key never appears in logs, stats or errors, only its fingerprint (sha256, 12 hex).
 """
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    from rankings_etl.core.dates import parse_iso_date
-
-    if value is None:
-        return None
-    try:
-        return parse_iso_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -109,7 +99,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 )
 @click.option(
     "--today",
-    callback=_date,
+    callback=parse_date_option,
     metavar="YYYY-MM-DD",
     help="Fix today's UTC date: the last completed day (default end_date, latest servable "
     "date) is the day before. Default: the real date; with --replay, the day after the file's "
@@ -168,7 +158,7 @@ def sandbox(
     from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
     from rankings_etl.sandbox.config import SandboxConfig
     from rankings_etl.sandbox.keys import read_keys_file
-    from rankings_etl.sandbox.replay import ReplayError, ReplaySource
+    from rankings_etl.sandbox.replay_source import ReplayError, ReplaySource
     from rankings_etl.sandbox.server import configure_logging, serve
 
     accepted: dict[str, str] = {}
