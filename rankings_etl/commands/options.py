@@ -8,9 +8,9 @@ imported only when a warehouse is opened, so ``rankings-etl sandbox`` does not p
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -19,6 +19,8 @@ from rankings_etl.settings import DEFAULTS, option_default
 
 if TYPE_CHECKING:
     import duckdb
+
+T = TypeVar("T")
 
 database_option = click.option(
     "--db",
@@ -57,11 +59,21 @@ def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     )
 
 
-def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | None):
-    """A click callback: a strict ``YYYY-MM-DD`` option value, or a usage error naming it."""
-    if value is None:
-        return None
-    try:
-        return parse_iso_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+def parsed_by(
+    parse: Callable[[str], T],
+) -> Callable[[click.Context, click.Parameter, str | None], T | None]:
+    """A click callback: an option's text through ``parse``; its ValueError, a usage error."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> T | None:
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return callback
+
+
+#: A strict ``YYYY-MM-DD`` option (``top --date``, ``sandbox --today``).
+parse_date_option = parsed_by(parse_iso_date)

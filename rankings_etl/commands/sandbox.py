@@ -9,8 +9,9 @@ import textwrap
 
 import click
 
-from rankings_etl.commands.options import parse_date_option
+from rankings_etl.commands.options import parse_date_option, parsed_by
 from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.sandbox.config import normalize_as_of
 from rankings_etl.sandbox.faults import ALL_KINDS, FaultError, fault_from_dict, parse_fault_flag
 
 _FAULT_LINES = "\n".join(
@@ -40,17 +41,6 @@ Rules the public contract leaves open, as this sandbox applies them:
   requests refused with 401 or 429 do not;
 - the key never appears in logs, stats or errors, only its fingerprint (sha256, 12 hex).
 """
-
-
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from rankings_etl.sandbox.config import normalize_as_of
-
-    if value is None:
-        return None
-    try:
-        return normalize_as_of(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 @click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,7 +83,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 )
 @click.option(
     "--as-of",
-    callback=_as_of,
+    callback=parsed_by(normalize_as_of),
     metavar="TIMESTAMP",
     help="Fix meta.as_of, e.g. 2026-05-12T02:00:00Z (default: the time of each response).",
 )
