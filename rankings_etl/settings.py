@@ -2,10 +2,12 @@
 
 The definitions (``Settings.from_env()`` once, when they load), every CLI command (through
 :func:`option_default`), the scripts, the bench and the tests take their settings and defaults
-from here; no other product module reads a setting from the environment. The API key is the
-exception by design: the definitions pass it to Dagster as ``EnvVar("OPENROUTER_API_KEY")``, so
-its value is resolved at run time and never becomes config; `rankings-etl budget` reads it only
-to show its fingerprint (:func:`current_key_fingerprint`).
+from here; no other product module reads the environment (the event storage and ``rebuild``
+ask :func:`event_batch_size`, :func:`event_trace_path` and :func:`dagster_home_is_set`). The
+API key is the exception by design: the definitions pass it to Dagster as
+``EnvVar("OPENROUTER_API_KEY")``, so its value is resolved at run time and never becomes
+config; `rankings-etl budget` reads it only to show its fingerprint
+(:func:`current_key_fingerprint`).
 
 Names are literal ``os.getenv`` arguments on purpose: the deploy tests read them from this file
 to check that every variable reaches the Compose services and the Helm pods.
@@ -111,6 +113,31 @@ ENVIRONMENT: tuple[tuple[str, str | None], ...] = (
     ("OPENROUTER_API_KEY", None),
     *((name, str(getattr(DEFAULTS, field))) for field, name in VARIABLES.items()),
 )
+
+
+#: Read when used, by code that runs inside Dagster's processes rather than by the definitions:
+#: Dagster's own events-per-batch knob (our instance honours it), a diagnostic trace of event
+#: writes, and Dagster's instance folder (``rankings-etl rebuild`` records its run there if set).
+BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
+TRACE_ENV = "RANKINGS_EVENT_STORAGE_TRACE"
+DAGSTER_HOME_ENV = "DAGSTER_HOME"
+
+
+def event_batch_size() -> int | None:
+    """``DAGSTER_EVENT_BATCH_SIZE`` when set (``0``: no batching), else None."""
+    configured = os.environ.get(BATCH_SIZE_ENV)
+    if configured is not None and configured.strip():
+        return int(configured)
+    return None
+
+
+def event_trace_path() -> str | None:
+    """The file ``RANKINGS_EVENT_STORAGE_TRACE`` names, if any."""
+    return os.environ.get(TRACE_ENV) or None
+
+
+def dagster_home_is_set() -> bool:
+    return bool(os.environ.get(DAGSTER_HOME_ENV))
 
 
 def option_default(name: str, default: object) -> Callable[[], str]:

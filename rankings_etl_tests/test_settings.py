@@ -84,3 +84,29 @@ def test_an_unusable_number_is_refused_naming_the_variable_and_the_value(clean_e
     clean_env.setenv("OPENROUTER_RATE_PER_DAY", "lots")
     with pytest.raises(SettingsError, match=r"OPENROUTER_RATE_PER_DAY='lots' is not a whole"):
         Settings.from_env()
+
+
+#: Product modules other than settings.py that may touch os.environ, and why.
+ENVIRONMENT_JUSTIFIED = {
+    "sandbox/testing.py": "copies the environment into the sandbox subprocess it starts "
+    "(dict(os.environ)); it reads no setting",
+}
+
+
+def test_the_product_reads_the_environment_in_settings_only():
+    package = Path(settings_module.__file__).parent
+    touching = set()
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "os"
+                and node.attr in {"environ", "getenv", "environb", "getenvb"}
+            ) or (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "os"
+                and any(alias.name in {"environ", "getenv"} for alias in node.names)
+            ):
+                touching.add(str(path.relative_to(package)))
+    assert touching - set(ENVIRONMENT_JUSTIFIED) == {"settings.py"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import click
 
@@ -41,11 +40,12 @@ def rebuild(start: str, end: str) -> None:
     from rankings_etl.core.run_tags import range_tags
     from rankings_etl.definitions import resources
     from rankings_etl.resources.openrouter_client import OpenRouterClient
+    from rankings_etl.settings import dagster_home_is_set
 
     run_resources = dict(resources)
     # The API is not called; don't require a key to be set for an offline rebuild.
     run_resources["openrouter"] = OpenRouterClient(api_key="")
-    instance = dg.DagsterInstance.get() if os.getenv("DAGSTER_HOME") else None
+    instance = dg.DagsterInstance.get() if dagster_home_is_set() else None
     result = dg.materialize(
         [rankings_daily],
         instance=instance,
