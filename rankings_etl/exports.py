@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from rankings_etl.core.citation import LICENCE_LINE, citation
+from rankings_etl.core.citation import LICENCE_LINE, citation, citation_text
 from rankings_etl.core.timestamps import format_as_of
 from rankings_etl.tables import PUBLISHED_TABLES
 
@@ -54,15 +54,6 @@ def export_tables(
     written.append(_write(out_dir / "CITATION.txt", citation_text(as_of)))
     written.append(_write(out_dir / "DATA_DICTIONARY.md", data_dictionary(as_of)))
     return written
-
-
-def citation_text(as_of: str) -> str:
-    return (
-        f"{citation(as_of)}\n{LICENCE_LINE}\n"
-        "https://creativecommons.org/licenses/by/4.0/\n"
-        f"as_of: {as_of}\n"
-        "Exported by rankings_etl from OpenRouter's rankings-daily Data API.\n"
-    )
 
 
 def data_dictionary(as_of: str) -> str:

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 from rankings_etl.core.api_facts import API_VERSION, BIGINT_MAX, OTHER
 from rankings_etl.core.errors import RankingsResponseError, TruncatedResponseError
+from rankings_etl.core.errors import show as _show
 from rankings_etl.core.timestamps import parse_as_of
 from rankings_etl.core.windows import Window, clamp_to_dataset
 from rankings_etl.redaction import contains_secret, may_hide_secret, redact
@@ -335,9 +336,3 @@ def _check_as_of(
             f"{where}: meta.as_of {_show(as_of)} is more than a day after the response was "
             f"received ({received}); a clock that far off would make every later fetch look older"
         )
-
-
-def _show(value: object, limit: int = 60) -> str:
-    """A value for an error message, cut short so a hostile 10 kB string stays readable."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}...({len(text)} chars)"

@@ -23,7 +23,7 @@ import datetime as dt
 import dagster as dg
 
 from rankings_etl.core.api_facts import FIRST_DATE
-from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG
+from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG
 from rankings_etl.core.windows import Window
 from rankings_etl.settings import DEFAULTS
 
@@ -65,7 +65,7 @@ def range_run_request(
         tags={
             RANGE_START_TAG: window.start.isoformat(),
             RANGE_END_TAG: window.end.isoformat(),
-            "rankings_etl/reason": reason,
+            REASON_TAG: reason,
         },
     )
 

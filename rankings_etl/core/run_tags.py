@@ -9,6 +9,8 @@ import datetime as dt
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+#: Why a run was requested (the schedule writes a few words here).
+REASON_TAG = "rankings_etl/reason"
 
 
 def range_tags(start: dt.date, end: dt.date) -> dict[str, str]:
