@@ -28,13 +28,13 @@ import sys
 from collections.abc import Sequence
 
 from rankings_etl.core.api_facts import API_VERSION, BIGINT_MAX, OTHER
+from rankings_etl.core.dates import CalendarDateError, DateShapeError, parse_iso_date
 from rankings_etl.core.errors import RankingsResponseError, TruncatedResponseError
 from rankings_etl.core.errors import show as _show
 from rankings_etl.core.timestamps import parse_as_of
 from rankings_etl.core.windows import Window, clamp_to_dataset
 from rankings_etl.redaction import contains_secret, may_hide_secret, redact
 
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TOKENS_RE = re.compile(r"[0-9]+")
 _BIGINT_DIGITS = len(str(BIGINT_MAX))
 #: Any decimal string of at most this many digits fits a BIGINT.
@@ -93,11 +93,11 @@ class RankingsResponse:
 
 def parse_date(value: object, what: str) -> dt.date:
     """A strict ``YYYY-MM-DD`` calendar date (no rollover, no other formats)."""
-    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
-        raise RankingsResponseError(f"{what} is not a YYYY-MM-DD date: {_show(value)}")
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return parse_iso_date(value)
+    except DateShapeError:
+        raise RankingsResponseError(f"{what} is not a YYYY-MM-DD date: {_show(value)}") from None
+    except CalendarDateError:
         raise RankingsResponseError(f"{what} is not a calendar date: {_show(value)}") from None
 
 
