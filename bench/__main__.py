@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench.mirror import build_floor_definitions, describe, dump_spec, graph_fingerprint
     from bench.scenarios import GENEROUS, Bench
     from bench.tablechecks import analytics_checks
-    from rankings_etl.contract import FIRST_DATE, last_completed_day
+    from rankings_etl.core.api_facts import FIRST_DATE
+    from rankings_etl.core.dates import last_completed_day
     from rankings_etl.definitions import defs
     from rankings_etl.sandbox.testing import SandboxServer
 

@@ -18,8 +18,8 @@ import duckdb
 
 from bench.tablechecks import table_checks
 from rankings_etl.analytics import build_table
+from rankings_etl.core.windows import Window
 from rankings_etl.warehouse import ensure_schema
-from rankings_etl.windows import Window
 
 
 def main() -> None:

@@ -28,11 +28,11 @@ import httpx  # noqa: E402
 from bench.tablechecks import table_checks  # noqa: E402
 from rankings_etl.analytics import build_table  # noqa: E402
 from rankings_etl.checks import evaluate_rankings_contract  # noqa: E402
-from rankings_etl.contract import ENDPOINT_PATH  # noqa: E402
+from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH  # noqa: E402
+from rankings_etl.core.windows import Window, split_into_windows  # noqa: E402
 from rankings_etl.ingest import RankingsBatch, store_rankings  # noqa: E402
 from rankings_etl.parsing import parse_rankings_body  # noqa: E402
 from rankings_etl.warehouse import ensure_schema  # noqa: E402
-from rankings_etl.windows import Window, split_into_windows  # noqa: E402
 
 
 def main() -> None:
@@ -56,7 +56,7 @@ def main() -> None:
     with httpx.Client(headers=headers, timeout=60) as http:
         for part in split_into_windows(window.start, window.end):
             params = {"start_date": part.start.isoformat(), "end_date": part.end.isoformat()}
-            response = http.get(args.base_url.rstrip("/") + ENDPOINT_PATH, params=params)
+            response = http.get(args.base_url.rstrip("/") + RANKINGS_DAILY_PATH, params=params)
             response.raise_for_status()
             bodies.append((part, response.content, dt.datetime.now(dt.UTC)))
     phases["fetch"] = time.perf_counter() - mark

@@ -27,14 +27,14 @@ from bench.measure import ROOT, Measured, copy_tree, prepare_dagster_home, run_m
 from bench.profiles import our_functions, summarize
 from bench.runs import latest_run
 from bench.ui_backfill import run_ui_backfill
-from rankings_etl.contract import FIRST_DATE
+from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.run_tags import range_tags
 from rankings_etl.sandbox.testing import SandboxHandle
+from rankings_etl.settings import Settings
 
 REAL_MODULE = "rankings_etl.definitions"
 FLOOR_MODULE = "bench.floor_defs"
 DAILY_JOB = "daily_rankings_job"
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 API_KEY = "sk-or-bench-0123456789abcdef"
 #: The budget ledger and the sandbox allow far more than the benchmark sends, so no run ever
 #: waits on a rate window (the ledger's bookkeeping is the same whatever the limits).
@@ -90,13 +90,15 @@ class Bench:
             if not k.startswith(("OPENROUTER_", "RANKINGS_", "DAGSTER_", "BENCH_"))
         }
         env.update(
-            OPENROUTER_BASE_URL=self.sandbox.base_url,
+            Settings(
+                base_url=self.sandbox.base_url,
+                rate_per_minute=GENEROUS["per_minute"],
+                rate_per_day=GENEROUS["per_day"],
+                duckdb_path=str(db),
+                budget_db=str(ledger),
+                export_dir=str(self.workdir / "exports"),
+            ).environment(),
             OPENROUTER_API_KEY=API_KEY,
-            OPENROUTER_RATE_PER_MINUTE=str(GENEROUS["per_minute"]),
-            OPENROUTER_RATE_PER_DAY=str(GENEROUS["per_day"]),
-            RANKINGS_DUCKDB_PATH=str(db),
-            RANKINGS_BUDGET_DB=str(ledger),
-            RANKINGS_EXPORT_DIR=str(self.workdir / "exports"),
             BENCH_FLOOR_SPEC=str(self.spec_path),
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         )
@@ -209,7 +211,7 @@ class Bench:
         return [*args, "--partition-range", f"{window[0]}...{window[1]}"]
 
     def daily_job_args(self, module: str, window: tuple[dt.date, dt.date]) -> list[str]:
-        tags = {RANGE_START_TAG: window[0].isoformat(), RANGE_END_TAG: window[1].isoformat()}
+        tags = range_tags(*window)
         return ["job", "execute", "-m", module, "-j", DAILY_JOB, "--tags", json.dumps(tags)]
 
     # --- scenarios -----------------------------------------------------------------------

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 import duckdb
 
 from rankings_etl.checks import CheckOutcome, CheckSpec
-from rankings_etl.warehouse import load_sql, replace_date_range, transaction
-from rankings_etl.windows import Window
+from rankings_etl.core.transactions import transaction
+from rankings_etl.core.windows import Window
+from rankings_etl.warehouse import load_sql, replace_date_range
 
 #: The freshly computed rows, before they are written.
 COMPUTED = "computed_rows"

@@ -11,7 +11,7 @@ import io
 
 import duckdb
 
-from rankings_etl.contract import citation
+from rankings_etl.core.citation import LICENCE_LINE, citation
 
 
 def top_models_frame(con: duckdb.DuckDBPyConnection, days: int = 90, top: int = 10):
@@ -86,7 +86,7 @@ def render_top_models_chart(frame, as_of: str, days: int = 90) -> bytes:
         fontsize=9,
         frameon=False,
     )
-    fig.text(0.01, 0.01, citation(as_of) + " Licensed under CC BY 4.0.", fontsize=8, alpha=0.8)
+    fig.text(0.01, 0.01, f"{citation(as_of)} {LICENCE_LINE}", fontsize=8, alpha=0.8)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")

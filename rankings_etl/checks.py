@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from itertools import groupby, pairwise
 
-from rankings_etl.contract import BIGINT_MAX, OTHER, TOP_N
+from rankings_etl.core.api_facts import BIGINT_MAX, OTHER, TOP_N
 
 ERROR = "ERROR"
 WARN = "WARN"

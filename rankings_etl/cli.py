@@ -12,12 +12,12 @@ import click
 
 #: command name -> "module:attribute" of its click.Command
 COMMANDS = {
-    "sandbox": "rankings_etl.sandbox.cli:sandbox",
-    "budget": "rankings_etl.budget.cli:budget",
+    "sandbox": "rankings_etl.commands.sandbox:sandbox",
+    "budget": "rankings_etl.commands.budget:budget",
     "rebuild": "rankings_etl.commands.rebuild:rebuild",
-    "status": "rankings_etl.commands.warehouse:status",
-    "top": "rankings_etl.commands.warehouse:top",
-    "export": "rankings_etl.commands.warehouse:export",
+    "status": "rankings_etl.commands.status:status",
+    "top": "rankings_etl.commands.top:top",
+    "export": "rankings_etl.commands.export:export",
 }
 
 

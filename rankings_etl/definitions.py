@@ -1,13 +1,11 @@
 """Everything the project defines, assembled in one place: read this file top to bottom.
 
-Settings with documented defaults (URLs, paths) are read here, where the resources are built;
-the API key is only ever referenced through ``EnvVar`` so its value never reaches the UI,
-run config or logs.
+Settings with documented defaults (URLs, paths, limits) come from :mod:`rankings_etl.settings`,
+read once here where the resources are built; the API key is only ever referenced through
+``EnvVar`` so its value never reaches the UI, run config or logs.
 """
 
 from __future__ import annotations
-
-import os
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -15,16 +13,14 @@ from dagster_duckdb import DuckDBResource
 from rankings_etl.assets.analytics import analytics_assets
 from rankings_etl.assets.outputs import output_assets
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.budget import DEFAULT_BUDGET_DB
-from rankings_etl.contract import DEFAULT_BASE_URL, RATE_PER_DAY, RATE_PER_MINUTE
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
-from rankings_etl.schedules import AUTOMATION_INTERVAL_SECONDS, SCHEDULE_CRON, build_daily_schedule
+from rankings_etl.schedules import build_daily_schedule
+from rankings_etl.settings import Settings
 
-DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
-DEFAULT_EXPORT_DIR = "data/exports"
+settings = Settings.from_env()
 
 # --- Assets: one partition per UTC day, all backfillable in a single run ---------------------
 daily_assets = [rankings_daily, *analytics_assets]
@@ -39,7 +35,7 @@ daily_rankings_job = dg.define_asset_job(
 daily_rankings_schedule = build_daily_schedule(
     daily_rankings_job,
     rankings_daily.key,
-    cron=os.getenv("RANKINGS_SCHEDULE_CRON") or SCHEDULE_CRON,
+    cron=settings.schedule_cron,
 )
 # The conditions the UI shows on the downstream assets (eager, "after any upstream update") are
 # what refreshes them, so the sensor that evaluates them runs from the start. Freshness is a
@@ -48,9 +44,7 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     "rankings_automation_sensor",
     target=dg.AssetSelection.all(),
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=int(
-        os.getenv("RANKINGS_AUTOMATION_INTERVAL_SECONDS") or AUTOMATION_INTERVAL_SECONDS
-    ),
+    minimum_interval_seconds=settings.automation_interval_seconds,
     description=(
         "Evaluates the assets' automation conditions: after the daily run, the chart and the "
         "export refresh (and any downstream day the run did not cover follows its upstream)."
@@ -61,22 +55,20 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
 # One budget for every process: each request takes a slot from the ledger (a SQLite file on one
 # machine, Postgres across many). A postgresql:// URL may carry a password, so a set value is
 # passed as an EnvVar: the UI and run config show the variable's name, never its value.
-rate_budget = RateBudget(
-    database=dg.EnvVar("RANKINGS_BUDGET_DB")
-    if os.getenv("RANKINGS_BUDGET_DB")
-    else DEFAULT_BUDGET_DB,
-    per_minute=int(os.getenv("OPENROUTER_RATE_PER_MINUTE") or RATE_PER_MINUTE),
-    per_day=int(os.getenv("OPENROUTER_RATE_PER_DAY") or RATE_PER_DAY),
-)
 resources = {
     "openrouter": OpenRouterClient(
         api_key=dg.EnvVar("OPENROUTER_API_KEY"),
-        base_url=os.getenv("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL,
-        budget=rate_budget,
+        base_url=settings.base_url,
+        budget=RateBudget(
+            database=dg.EnvVar("RANKINGS_BUDGET_DB")
+            if settings.budget_db_is_set
+            else settings.budget_db,
+            per_minute=settings.rate_per_minute,
+            per_day=settings.rate_per_day,
+        ),
     ),
-    "rate_budget": rate_budget,
-    "duckdb": DuckDBResource(database=os.getenv("RANKINGS_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH),
-    "exports": ExportDirectory(path=os.getenv("RANKINGS_EXPORT_DIR") or DEFAULT_EXPORT_DIR),
+    "duckdb": DuckDBResource(database=settings.duckdb_path),
+    "exports": ExportDirectory(path=settings.export_dir),
 }
 
 defs = dg.Definitions(

@@ -7,13 +7,13 @@ with the ``as_of`` of the data it holds.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 
-from rankings_etl.contract import LICENCE_LINE, citation
+from rankings_etl.core.citation import LICENCE_LINE, citation, citation_text
+from rankings_etl.core.timestamps import format_as_of
 from rankings_etl.tables import PUBLISHED_TABLES
 
 FORMATS = ("parquet", "csv")
@@ -24,9 +24,7 @@ def latest_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
     value = con.execute("SELECT max(as_of) FROM rankings_daily").fetchone()[0]
     if value is None:
         return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
-        f"{value.microsecond // 1000:03d}Z"
-    )
+    return format_as_of(value)
 
 
 def export_tables(
@@ -56,15 +54,6 @@ def export_tables(
     written.append(_write(out_dir / "CITATION.txt", citation_text(as_of)))
     written.append(_write(out_dir / "DATA_DICTIONARY.md", data_dictionary(as_of)))
     return written
-
-
-def citation_text(as_of: str) -> str:
-    return (
-        f"{citation(as_of)}\n{LICENCE_LINE}\n"
-        "https://creativecommons.org/licenses/by/4.0/\n"
-        f"as_of: {as_of}\n"
-        "Exported by rankings_etl from OpenRouter's rankings-daily Data API.\n"
-    )
 
 
 def data_dictionary(as_of: str) -> str:

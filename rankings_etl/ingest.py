@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import duckdb
 
+from rankings_etl.core.transactions import transaction
+from rankings_etl.core.windows import Window
 from rankings_etl.parsing import RankingsResponse
-from rankings_etl.warehouse import load_sql, replace_date_range, transaction
-from rankings_etl.windows import Window
+from rankings_etl.warehouse import load_sql, replace_date_range
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,7 +5,7 @@ charset (UTF-8 when none is declared), a body that is not the documented JSON sh
 beyond the parser, numbers beyond Python's limits included), an unknown ``meta.version``, a
 ``meta.as_of`` that is not a plausible instant, rows outside the requested window or out of
 date order, tokens that are not non-negative decimal strings fitting a BIGINT. Every refusal
-is a :class:`~rankings_etl.errors.RankingsResponseError` naming the problem; no Python
+is a :class:`~rankings_etl.core.errors.RankingsResponseError` naming the problem; no Python
 exception of the standard library escapes. What *can* be stored but breaks the contract's
 promises about a day (the ``other`` row, 51 rows, ordering, zero tokens, a day's sum) is
 judged by the asset checks in :mod:`rankings_etl.checks`, so the UI shows the failing dates
@@ -27,12 +27,14 @@ import re
 import sys
 from collections.abc import Sequence
 
-from rankings_etl.contract import API_VERSION, BIGINT_MAX, FIRST_DATE, OTHER
-from rankings_etl.errors import RankingsResponseError, TruncatedResponseError
+from rankings_etl.core.api_facts import API_VERSION, BIGINT_MAX, OTHER
+from rankings_etl.core.dates import CalendarDateError, DateShapeError, parse_iso_date
+from rankings_etl.core.errors import RankingsResponseError, TruncatedResponseError
+from rankings_etl.core.errors import show as _show
+from rankings_etl.core.timestamps import parse_as_of
+from rankings_etl.core.windows import Window, clamp_to_dataset
 from rankings_etl.redaction import contains_secret, may_hide_secret, redact
-from rankings_etl.windows import Window
 
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TOKENS_RE = re.compile(r"[0-9]+")
 _BIGINT_DIGITS = len(str(BIGINT_MAX))
 #: Any decimal string of at most this many digits fits a BIGINT.
@@ -86,24 +88,16 @@ class RankingsResponse:
 
     def as_of_utc(self) -> dt.datetime:
         """``meta.as_of`` as an aware UTC datetime (one without an offset is taken as UTC)."""
-        return as_of_instant(self.as_of)
-
-
-def as_of_instant(as_of: str) -> dt.datetime:
-    """An ISO-8601 ``as_of`` as an aware UTC datetime; ValueError or OverflowError if none."""
-    moment = dt.datetime.fromisoformat(as_of.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
+        return parse_as_of(self.as_of)
 
 
 def parse_date(value: object, what: str) -> dt.date:
     """A strict ``YYYY-MM-DD`` calendar date (no rollover, no other formats)."""
-    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
-        raise RankingsResponseError(f"{what} is not a YYYY-MM-DD date: {_show(value)}")
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return parse_iso_date(value)
+    except DateShapeError:
+        raise RankingsResponseError(f"{what} is not a YYYY-MM-DD date: {_show(value)}") from None
+    except CalendarDateError:
         raise RankingsResponseError(f"{what} is not a calendar date: {_show(value)}") from None
 
 
@@ -215,7 +209,7 @@ def parse_rankings_body(
     if not isinstance(as_of, str):
         raise RankingsResponseError(f"{where} has no meta.as_of string")
     try:
-        as_of_utc = as_of_instant(as_of)
+        as_of_utc = parse_as_of(as_of)
     except ValueError:
         raise RankingsResponseError(f"{where}: meta.as_of {_show(as_of)} is not ISO-8601") from None
     except OverflowError:
@@ -225,7 +219,7 @@ def parse_rankings_body(
     meta_start = parse_date(meta.get("start_date"), f"{where}: meta.start_date")
     meta_end = parse_date(meta.get("end_date"), f"{where}: meta.end_date")
     _check_as_of(as_of, as_of_utc, meta_end, fetched_at, where)
-    expected_start = max(window.start, FIRST_DATE)
+    expected_start, _ = clamp_to_dataset(window.start)
     if (meta_start, meta_end) != (expected_start, window.end):
         raise RankingsResponseError(
             f"{where} echoes the window {meta_start}..{meta_end}, "
@@ -342,9 +336,3 @@ def _check_as_of(
             f"{where}: meta.as_of {_show(as_of)} is more than a day after the response was "
             f"received ({received}); a clock that far off would make every later fetch look older"
         )
-
-
-def _show(value: object, limit: int = 60) -> str:
-    """A value for an error message, cut short so a hostile 10 kB string stays readable."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}...({len(text)} chars)"

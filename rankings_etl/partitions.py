@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from rankings_etl.contract import FIRST_DATE
+from rankings_etl.core.api_facts import FIRST_DATE
 
 #: One partition per completed UTC day since the dataset begins. ``end_offset=0`` keeps the
 #: current (incomplete) day out: OpenRouter only publishes whole days.

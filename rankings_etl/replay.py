@@ -12,9 +12,9 @@ import datetime as dt
 
 import duckdb
 
-from rankings_etl.errors import RankingsError
+from rankings_etl.core.errors import RankingsError
+from rankings_etl.core.windows import Window
 from rankings_etl.parsing import RankingsResponse, parse_rankings_body
-from rankings_etl.windows import Window
 
 
 def stored_responses(con: duckdb.DuckDBPyConnection, window: Window) -> list[RankingsResponse]:

@@ -22,15 +22,15 @@ import datetime as dt
 
 import dagster as dg
 
-from rankings_etl.contract import FIRST_DATE
-from rankings_etl.windows import Window
+from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG
+from rankings_etl.core.windows import Window
+from rankings_etl.settings import DEFAULTS
 
 TRAILING_DAYS = 3
-SCHEDULE_CRON = "15 0 * * *"
+SCHEDULE_CRON = DEFAULTS.schedule_cron
 #: How often ``rankings_automation_sensor`` evaluates the automation conditions.
-AUTOMATION_INTERVAL_SECONDS = 30
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
+AUTOMATION_INTERVAL_SECONDS = DEFAULTS.automation_interval_seconds
 
 
 def daily_window(
@@ -65,7 +65,7 @@ def range_run_request(
         tags={
             RANGE_START_TAG: window.start.isoformat(),
             RANGE_END_TAG: window.end.isoformat(),
-            "rankings_etl/reason": reason,
+            REASON_TAG: reason,
         },
     )
 

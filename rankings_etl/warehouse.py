@@ -46,18 +46,6 @@ def ensure_parent_dir(database: str) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-@contextlib.contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All statements inside commit together or not at all."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
 def replace_date_range(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -69,7 +57,8 @@ def replace_date_range(
     inserted.
 
     ``source`` names a relation already visible to ``con`` (a temporary table or view our own
-    SQL built). Call it inside :func:`transaction` together with whatever must commit with it.
+    SQL built). Call it inside :func:`~rankings_etl.core.transactions.transaction` together
+    with whatever must commit with it.
     """
     con.execute(f"DELETE FROM {table} WHERE date BETWEEN $1 AND $2", [start, end])
     inserted = con.execute(

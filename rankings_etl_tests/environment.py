@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from rankings_etl.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 #: The instance class the repository's dagster.yaml selects (batched event writes), as
 #: ``instance_for_test`` overrides: the suite's instances are the one every user gets
@@ -36,12 +38,14 @@ def project_env(
     }
     data = tmp_path / "data"
     env.update(
+        Settings(
+            base_url=base_url,
+            duckdb_path=str(data / "rankings.duckdb"),
+            budget_db=str(data / "rate_budget.sqlite"),
+            export_dir=str(data / "exports"),
+        ).environment(),
         DAGSTER_HOME=str(dagster_home or tmp_path / "dagster_home"),
-        OPENROUTER_BASE_URL=base_url,
         OPENROUTER_API_KEY=api_key,
-        RANKINGS_DUCKDB_PATH=str(data / "rankings.duckdb"),
-        RANKINGS_BUDGET_DB=str(data / "rate_budget.sqlite"),
-        RANKINGS_EXPORT_DIR=str(data / "exports"),
     )
     env.update(settings)
     return env

@@ -15,6 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from local_env import ROOT, point_at, prepare_dagster_home, sandbox  # noqa: E402
 
+from rankings_etl.settings import DEFAULTS, Settings  # noqa: E402
+
 
 def main() -> int:
     # Dagster's beta/supersession warnings are for us, not for someone trying the demo.
@@ -24,12 +26,13 @@ def main() -> int:
     port = int(os.getenv("SANDBOX_PORT", "8788"))
     # The demo is offline by definition: a real key in the environment is not used.
     os.environ["OPENROUTER_API_KEY"] = os.environ.get("DEMO_API_KEY", "sk-or-sandbox-demo-key")
-    duckdb_path = Path(os.environ.setdefault("RANKINGS_DUCKDB_PATH", "data/rankings.duckdb"))
+    duckdb_path = Path(os.environ.setdefault("RANKINGS_DUCKDB_PATH", DEFAULTS.duckdb_path))
     with sandbox(port, ROOT / "data" / "sandbox.log") as base_url:
         point_at(base_url)
         import httpx
 
-        from rankings_etl.contract import FIRST_DATE, last_completed_day
+        from rankings_etl.core.api_facts import FIRST_DATE
+        from rankings_etl.core.dates import last_completed_day
         from rankings_etl.definitions import defs
 
         partitioned = sorted(
@@ -77,6 +80,9 @@ def main() -> int:
 def show(duckdb_path: Path, requests: int) -> None:
     import duckdb
 
+    from rankings_etl.core.citation import citation
+    from rankings_etl.core.timestamps import format_as_of
+
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         days, rows, latest, as_of = con.execute(
             "SELECT count(DISTINCT date), count(*), max(date), max(as_of) FROM rankings_daily"
@@ -91,11 +97,8 @@ def show(duckdb_path: Path, requests: int) -> None:
     print(f"Top 5 on {latest}:")
     for rank, slug, tokens in top:
         print(f"  {rank}. {slug:<45} {tokens:>20,} tokens")
-    print(
-        f"Source: OpenRouter (openrouter.ai/rankings), as of {as_of:%Y-%m-%dT%H:%M:%SZ}. "
-        "(sandbox data: synthetic)"
-    )
-    exports = Path(os.environ.get("RANKINGS_EXPORT_DIR", "data/exports")).resolve()
+    print(f"{citation(format_as_of(as_of))} (sandbox data: synthetic)")
+    exports = Path(Settings.from_env().export_dir).resolve()
     print(f"Chart and exports (Parquet, CSV, CITATION.txt): {exports}")
     print("Next: `make dev` opens the Dagster UI on http://127.0.0.1:3000")
 

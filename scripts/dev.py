@@ -11,6 +11,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from local_env import ROOT, point_at, prepare_dagster_home, sandbox, wants_real_api  # noqa: E402
 
+from rankings_etl.settings import Settings  # noqa: E402
+
 
 def main() -> int:
     home = prepare_dagster_home()
@@ -24,10 +26,7 @@ def main() -> int:
             print(
                 f"Using the offline sandbox at {base_url} (set OPENROUTER_API_KEY for real data)."
             )
-        print(
-            f"DAGSTER_HOME={home}; warehouse: "
-            f"{os.getenv('RANKINGS_DUCKDB_PATH', 'data/rankings.duckdb')}"
-        )
+        print(f"DAGSTER_HOME={home}; warehouse: {Settings.from_env().duckdb_path}")
         command = [str(Path(sys.executable).parent / "dagster"), "dev", "-w", "workspace.yaml"]
         try:
             return subprocess.call(command, cwd=ROOT)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from rankings_etl.checks import CheckOutcome
-from rankings_etl.errors import (
+from rankings_etl.core.errors import (
     BudgetExhaustedError,
     OpenRouterAPIError,
     OpenRouterAuthError,
@@ -29,7 +29,7 @@ from rankings_etl.errors import (
     RankingsError,
     RankingsResponseError,
 )
-from rankings_etl.windows import Window
+from rankings_etl.core.windows import Window
 
 #: What happened, by error type (the most specific class listed first wins).
 _HEADLINES: tuple[tuple[type[RankingsError], str], ...] = (

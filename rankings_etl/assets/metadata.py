@@ -21,8 +21,8 @@ from collections.abc import Mapping
 import dagster as dg
 import duckdb
 
-from rankings_etl.contract import citation
-from rankings_etl.windows import Window
+from rankings_etl.core.citation import citation
+from rankings_etl.core.windows import Window
 
 #: ``as_of`` as the API writes it (ISO-8601, UTC, milliseconds), from a TIMESTAMPTZ column.
 _AS_OF = "strftime({col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"

@@ -13,7 +13,7 @@ from rankings_etl.assets.analytics import analytics_assets, model_share_daily
 from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.chart import leaders_table, render_top_models_chart, top_models_frame
 from rankings_etl.constants import GROUP, OWNERS
-from rankings_etl.contract import citation
+from rankings_etl.core.citation import citation
 from rankings_etl.exports import FORMATS, export_tables, latest_as_of
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.warehouse import open_warehouse

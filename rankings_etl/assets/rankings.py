@@ -19,8 +19,9 @@ from rankings_etl.assets.metadata import day_figures, record_day_metadata
 from rankings_etl.assets.run_summary import record_run_figures
 from rankings_etl.checks import RANKINGS_CHECKS, CheckOutcome, evaluate_rankings_contract
 from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
-from rankings_etl.contract import OTHER
-from rankings_etl.errors import RankingsError
+from rankings_etl.core.api_facts import OTHER
+from rankings_etl.core.errors import RankingsError
+from rankings_etl.core.windows import Window, split_into_windows
 from rankings_etl.freshness import DAILY_FRESHNESS
 from rankings_etl.ingest import (
     LoadedDays,
@@ -35,7 +36,6 @@ from rankings_etl.replay import stored_responses
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.tables import RANKINGS_DAILY, column_schema
 from rankings_etl.warehouse import open_warehouse
-from rankings_etl.windows import Window, split_into_windows
 
 
 def run_window(context: dg.AssetExecutionContext) -> Window:

@@ -4,9 +4,8 @@ This package imports neither Dagster nor httpx, so ``rankings-etl budget`` start
 Dagster resource that wraps it is :mod:`rankings_etl.resources.rate_budget`.
 """
 
-from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.budget.backends import open_ledger
 from rankings_etl.budget.ledger import (
-    DEFAULT_ACCOUNT,
     LEDGER_ERRORS,
     Decision,
     Grant,
@@ -19,16 +18,10 @@ from rankings_etl.budget.ledger import (
     Reservation,
     Usage,
     Wait,
-    open_ledger,
 )
 from rankings_etl.budget.sqlite_ledger import SQLiteLedger
 
-#: Where the ledger lives unless ``RANKINGS_BUDGET_DB`` says otherwise (shared/CONTRACT.md).
-DEFAULT_BUDGET_DB = "data/rate_budget.sqlite"
-
 __all__ = [
-    "DEFAULT_ACCOUNT",
-    "DEFAULT_BUDGET_DB",
     "Decision",
     "Grant",
     "KeyUsage",
@@ -42,6 +35,5 @@ __all__ = [
     "SQLiteLedger",
     "Usage",
     "Wait",
-    "key_fingerprint",
     "open_ledger",
 ]

@@ -27,7 +27,8 @@ Rebuilding those on top of it would leave little of it in use, so the budget is 
 lines of SQL run by the databases we already have: the arithmetic is here (:class:`Ledger`),
 the storage is a SQLite file for one machine (:mod:`~rankings_etl.budget.sqlite_ledger`) or a
 Postgres database shared by many (:mod:`~rankings_etl.budget.postgres_ledger`). Callers see
-only :class:`Ledger`, and :func:`open_ledger` picks the storage from ``RANKINGS_BUDGET_DB``.
+only :class:`Ledger`, and :func:`~rankings_etl.budget.backends.open_ledger` picks the storage
+from ``RANKINGS_BUDGET_DB``.
 
 Rolling windows
 ---------------
@@ -67,11 +68,9 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
-DEFAULT_ACCOUNT = "default"
-MINUTE_SECONDS = 60.0
-DAY_SECONDS = 86_400.0
+from rankings_etl.core.rate_limits import DAY_SECONDS, MINUTE_SECONDS
+
 SCHEMA_VERSION = 1
 
 #: Rows older than this (beyond the day window) are pruned: nothing can count them any more.
@@ -542,41 +541,6 @@ class Ledger(abc.ABC):
             penalty_until=penalty[0] if penalty else None,
             penalty_reason=penalty[1] if penalty else None,
         )
-
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-
-
-def ledger_name(url: str) -> str:
-    """How to name the ledger in messages and the UI: the URL without its password."""
-    parts = urlsplit(url)
-    if not url.startswith(POSTGRES_SCHEMES) or parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
-
-
-def open_ledger(url: str, limits: Limits, *, busy_timeout_seconds: float = 30.0) -> Ledger:
-    """The ledger named by ``RANKINGS_BUDGET_DB``.
-
-    A file path (or ``sqlite:///path``) is a SQLite ledger shared by the processes of one
-    machine; a ``postgresql://`` URL is a Postgres ledger shared by every machine that can
-    reach the database. Anything else is refused rather than guessed at.
-    """
-    if url.startswith(POSTGRES_SCHEMES):
-        from rankings_etl.budget.postgres_ledger import PostgresLedger
-
-        return PostgresLedger(url, limits, lock_timeout_seconds=busy_timeout_seconds)
-    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
-    if "://" in path:
-        scheme = path.split("://", 1)[0]
-        raise ValueError(
-            f"RANKINGS_BUDGET_DB must be a file path, a sqlite:/// URL or a postgresql:// URL; "
-            f"got a {scheme}:// URL"
-        )
-    from rankings_etl.budget.sqlite_ledger import SQLiteLedger
-
-    return SQLiteLedger(path, limits, busy_timeout_seconds=busy_timeout_seconds)
 
 
 def wall_clock() -> float:

@@ -31,7 +31,8 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rankings_etl.budget.ledger import SCHEMA_VERSION, Ledger, LedgerError, Limits, ledger_name
+from rankings_etl.budget.ledger import SCHEMA_VERSION, Ledger, LedgerError, Limits
+from rankings_etl.budget.urls import ledger_name
 
 PG_SCHEMA = "rankings_budget"
 

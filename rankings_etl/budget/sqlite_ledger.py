@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rankings_etl.budget.ledger import SCHEMA_VERSION, Ledger, Limits
+from rankings_etl.core.transactions import transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS slots (
@@ -72,7 +73,7 @@ class SQLiteLedger(Ledger):
 
     def _initialize(self, con: sqlite3.Connection) -> None:
         self._ensure_wal(con)
-        with self._transaction(con):
+        with transaction(con, "BEGIN IMMEDIATE"):
             version = con.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise sqlite3.OperationalError(
@@ -109,24 +110,11 @@ class SQLiteLedger(Ledger):
                 raise sqlite3.OperationalError(f"{self.path}: could not switch to WAL: {problem}")
             time.sleep(random.uniform(0.005, 0.05))
 
-    @staticmethod
-    @contextlib.contextmanager
-    def _transaction(
-        con: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE"
-    ) -> Iterator[sqlite3.Connection]:
-        con.execute(begin)
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         con = self._connect()
         try:
-            with self._transaction(con):
+            with transaction(con, "BEGIN IMMEDIATE"):
                 yield con
         finally:
             con.close()
@@ -136,7 +124,7 @@ class SQLiteLedger(Ledger):
         """A consistent snapshot (WAL readers never block writers, nor wait for them)."""
         con = self._connect()
         try:
-            with self._transaction(con, "BEGIN DEFERRED"):
+            with transaction(con, "BEGIN DEFERRED"):
                 yield con
         finally:
             con.close()

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import click
 
-from rankings_etl.contract import FIRST_DATE, last_completed_day
+from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.dates import last_completed_day, parse_iso_date
 
 
 def _date(value: str, name: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date", param_hint=name) from None
+        return parse_iso_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=name) from None
 
 
 @click.command()
@@ -37,20 +37,21 @@ def rebuild(start: str, end: str) -> None:
     import dagster as dg
 
     from rankings_etl.assets.rankings import rankings_daily
+    from rankings_etl.core.run_tags import range_tags
     from rankings_etl.definitions import resources
     from rankings_etl.resources.openrouter_client import OpenRouterClient
-    from rankings_etl.schedules import RANGE_END_TAG, RANGE_START_TAG
+    from rankings_etl.settings import dagster_home_is_set
 
     run_resources = dict(resources)
     # The API is not called; don't require a key to be set for an offline rebuild.
     run_resources["openrouter"] = OpenRouterClient(api_key="")
-    instance = dg.DagsterInstance.get() if os.getenv("DAGSTER_HOME") else None
+    instance = dg.DagsterInstance.get() if dagster_home_is_set() else None
     result = dg.materialize(
         [rankings_daily],
         instance=instance,
         resources=run_resources,
         run_config={"ops": {"rankings_daily": {"config": {"source": "raw_responses"}}}},
-        tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()},
+        tags=range_tags(first, last),
         raise_on_error=False,
     )
     if not result.success:

@@ -8,12 +8,12 @@ stores, a batch in one transaction per database. Why and how: :mod:`.instance`.
 """
 
 from rankings_etl.event_storage.instance import (
-    BATCH_SIZE_ENV,
     DEFAULT_BATCH_SIZE,
     BatchingDagsterInstance,
     batched_storage,
 )
 from rankings_etl.event_storage.sqlite import BatchedSqliteEventLogStorage
+from rankings_etl.settings import BATCH_SIZE_ENV
 
 __all__ = [
     "BATCH_SIZE_ENV",

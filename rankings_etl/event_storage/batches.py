@@ -35,9 +35,7 @@ from dagster._core.storage.event_log.schema import (
 from dagster_shared.serdes import serialize_value
 from sqlalchemy.engine import Connection
 
-#: Set to a file path to have every process append one JSON line per write it makes (how many
-#: events, of which types, in how many transactions). Diagnostic only: it changes no behaviour.
-TRACE_ENV = "RANKINGS_EVENT_STORAGE_TRACE"
+from rankings_etl.settings import event_trace_path
 
 
 def is_asset_event(event: EventLogEntry) -> bool:
@@ -299,8 +297,13 @@ class UnfinishedEvents:
 
 
 def trace(storage: str, op: str, events: Sequence[EventLogEntry], **details: Any) -> None:
-    """Append one line to ``$RANKINGS_EVENT_STORAGE_TRACE`` (when set): who wrote what, how."""
-    path = os.environ.get(TRACE_ENV)
+    """Append one line to ``$RANKINGS_EVENT_STORAGE_TRACE`` (when set): who wrote what, how.
+
+    Set it to a file path to have every process append one JSON line per write it makes (how
+    many events, of which types, in how many transactions). Diagnostic only: it changes no
+    behaviour.
+    """
+    path = event_trace_path()
     if not path:
         return
     types: Mapping[str, int] = Counter(

@@ -39,7 +39,6 @@ Without the ``instance_class`` lines Dagster runs exactly as stock, on the same 
 from __future__ import annotations
 
 import inspect
-import os
 import sys
 import threading
 from collections.abc import Mapping
@@ -57,12 +56,11 @@ from dagster._core.storage.event_log.base import EventLogStorage
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from rankings_etl.event_storage.sqlite import BatchedSqliteEventLogStorage
+from rankings_etl.settings import event_batch_size
 
 #: Events per ``store_event_batch`` call. A full history's 3,500 planned events are then four
 #: transactions; one transaction holds the index's write lock for a fraction of a second.
 DEFAULT_BATCH_SIZE = 1000
-#: Dagster's own knob; when set it overrides :data:`DEFAULT_BATCH_SIZE` (``0``: no batching).
-BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
 
 _INIT = inspect.signature(DagsterInstance.__init__)
 
@@ -152,9 +150,10 @@ class BatchingDagsterInstance(DagsterInstance):
         return InstanceRef.config_defaults(base_dir)
 
     def _get_event_batch_size(self) -> int:
-        configured = os.getenv(BATCH_SIZE_ENV)
-        if configured is not None and configured.strip():
-            return int(configured)
+        # Dagster's own DAGSTER_EVENT_BATCH_SIZE, when set, overrides DEFAULT_BATCH_SIZE.
+        configured = event_batch_size()
+        if configured is not None:
+            return configured
         return DEFAULT_BATCH_SIZE if is_batched(self._event_storage) else 0
 
     def handle_new_event(

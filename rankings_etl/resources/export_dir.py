@@ -6,11 +6,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from rankings_etl.settings import DEFAULTS
+
 
 class ExportDirectory(dg.ConfigurableResource):
     """A folder for published files; created on first use."""
 
-    path: str = "data/exports"
+    path: str = DEFAULTS.export_dir
 
     def ensure(self) -> Path:
         folder = Path(self.path).expanduser()

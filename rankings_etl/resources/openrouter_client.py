@@ -2,7 +2,7 @@
 
 Assets call :meth:`OpenRouterClient.fetch_windows` and get validated
 :class:`~rankings_etl.parsing.RankingsResponse` objects back, or one of the project's own
-exceptions (:mod:`rankings_etl.errors`) whose one-line message names the problem. The API key
+exceptions (:mod:`rankings_etl.core.errors`) whose one-line message names the problem. The API key
 arrives through ``EnvVar("OPENROUTER_API_KEY")`` and is only ever put in the ``Authorization``
 header: error messages, logs and the rate-budget ledger identify a key by a short fingerprint,
 and anything a server sends back goes through one redaction (:mod:`rankings_etl.redaction`)
@@ -35,11 +35,10 @@ import dagster as dg
 import httpx
 from pydantic import Field, PrivateAttr
 
-from rankings_etl.budget.keys import key_fingerprint
 from rankings_etl.budget.ledger import LEDGER_ERRORS, Grant
-from rankings_etl.budget.report import duration, when
-from rankings_etl.contract import DEFAULT_BASE_URL, ENDPOINT_PATH
-from rankings_etl.errors import (
+from rankings_etl.budget.messages import duration, when
+from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
+from rankings_etl.core.errors import (
     BudgetExhaustedError,
     OpenRouterAPIError,
     OpenRouterAuthError,
@@ -52,11 +51,13 @@ from rankings_etl.errors import (
     RankingsResponseError,
     TruncatedResponseError,
 )
+from rankings_etl.core.keys import key_fingerprint
+from rankings_etl.core.windows import Window
 from rankings_etl.parsing import RankingsResponse, decode_body, parse_rankings_body
 from rankings_etl.redaction import server_text
 from rankings_etl.resources.deadlines import AttemptWatchdog, RunClock
 from rankings_etl.resources.rate_budget import RateBudget
-from rankings_etl.windows import Window
+from rankings_etl.settings import DEFAULTS
 
 USER_AGENT = "rankings-etl/0.1 (+dagster)"
 MIB = 1024 * 1024
@@ -95,7 +96,7 @@ class OpenRouterClient(dg.ConfigurableResource):
 
     api_key: str = Field(description="OpenRouter API key (set through EnvVar).")
     base_url: str = Field(
-        default=DEFAULT_BASE_URL, description="API root, e.g. the sandbox's /api/v1."
+        default=DEFAULTS.base_url, description="API root, e.g. the sandbox's /api/v1."
     )
     timeout_seconds: float = Field(
         default=60.0, description="Longest wait for any one connect, write or read."
@@ -154,7 +155,7 @@ class OpenRouterClient(dg.ConfigurableResource):
 
     @property
     def endpoint(self) -> str:
-        return self.base_url.rstrip("/") + ENDPOINT_PATH
+        return self.base_url.rstrip("/") + RANKINGS_DAILY_PATH
 
     def fetch_window(self, window: Window) -> RankingsResponse:
         """One window (at most 366 days) in one request, retries aside."""

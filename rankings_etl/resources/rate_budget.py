@@ -2,7 +2,7 @@
 
 The client asks it for a slot before every attempt (retries included). A spent minute budget
 makes it wait, bounded and with a log line saying how long and why; a spent day budget fails
-at once with :class:`~rankings_etl.errors.BudgetExhaustedError` before anything is sent. The
+at once with :class:`~rankings_etl.core.errors.BudgetExhaustedError` before anything is sent. The
 state lives in the shared ledger (:mod:`rankings_etl.budget.ledger`), never in a process's
 memory, so the schedule, UI backfills and manual runs all draw on the same budget.
 
@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 import dagster as dg
 from pydantic import Field, PrivateAttr
 
-from rankings_etl.budget import DEFAULT_ACCOUNT, DEFAULT_BUDGET_DB
+from rankings_etl.budget.backends import open_ledger
 from rankings_etl.budget.ledger import (
     DEFAULT_MAX_PENALTY_SECONDS,
     LEDGER_ERRORS,
@@ -32,11 +32,11 @@ from rankings_etl.budget.ledger import (
     Limits,
     Refuse,
     Usage,
-    open_ledger,
 )
-from rankings_etl.budget.report import day_refusal, duration, wait_reason
-from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
-from rankings_etl.errors import BudgetExhaustedError
+from rankings_etl.budget.messages import day_refusal, duration, wait_reason
+from rankings_etl.core.errors import BudgetExhaustedError
+from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
+from rankings_etl.settings import DEFAULTS
 
 
 class RateBudget(dg.ConfigurableResource):
@@ -47,18 +47,18 @@ class RateBudget(dg.ConfigurableResource):
     """
 
     database: str = Field(
-        default=DEFAULT_BUDGET_DB,
+        default=DEFAULTS.budget_db,
         description=(
             "The ledger (RANKINGS_BUDGET_DB): a SQLite file path shared by the processes of one "
             "machine, or a postgresql:// URL shared by every machine."
         ),
     )
     per_minute: int = Field(
-        default=RATE_PER_MINUTE,
+        default=DEFAULTS.rate_per_minute,
         description="Requests per rolling minute per key (OPENROUTER_RATE_PER_MINUTE).",
     )
     per_day: int = Field(
-        default=RATE_PER_DAY,
+        default=DEFAULTS.rate_per_day,
         description="Requests per rolling 24 h per account (OPENROUTER_RATE_PER_DAY).",
     )
     account: str = Field(

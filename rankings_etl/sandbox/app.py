@@ -43,17 +43,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rankings_etl.contract import API_VERSION, ENDPOINT_PATH
+from rankings_etl.core.api_facts import API_VERSION, RANKINGS_DAILY_PATH
+from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.sandbox.config import SandboxConfig
 from rankings_etl.sandbox.faults import BODY_KINDS, FaultError, apply_to_body, fault_from_dict
-from rankings_etl.sandbox.keys import account_for, bearer_key, key_fingerprint
+from rankings_etl.sandbox.keys import account_for, bearer_key
 from rankings_etl.sandbox.payload import build_body
 from rankings_etl.sandbox.state import SandboxState
 from rankings_etl.sandbox.stats import DROPPED
 from rankings_etl.sandbox.validation import ValidationError, resolve_window
 
 API_PREFIX = "/api/v1"
-RANKINGS_PATH = API_PREFIX + ENDPOINT_PATH
+RANKINGS_PATH = API_PREFIX + RANKINGS_DAILY_PATH
 ADMIN_PREFIX = "/_sandbox"
 #: ``scope["extensions"][ABORT_EXTENSION]()`` closes the client connection at once.
 ABORT_EXTENSION = "rankings_etl.sandbox.abort"
@@ -207,7 +208,7 @@ async def _answer(request: Request, state: SandboxState, record: dict[str, Any])
             return DroppedConnection()
 
     try:
-        window = resolve_window(request.query_params, state.last_completed_day())
+        window, _ = resolve_window(request.query_params, state.last_completed_day())
     except ValidationError as exc:
         return error_response(400, str(exc))
     record["resolved_start_date"] = window.start.isoformat()

@@ -5,12 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.core.timestamps import format_as_of, parse_as_of
 from rankings_etl.sandbox.faults import Fault
-from rankings_etl.sandbox.replay import ReplaySource
-
-#: The per-day budget is per account; keys given without one share this account.
-DEFAULT_ACCOUNT = "default"
+from rankings_etl.sandbox.replay_source import ReplaySource
 
 
 @dataclasses.dataclass
@@ -33,30 +31,12 @@ class SandboxConfig:
     log_requests: bool = True
 
 
-def format_timestamp(moment: dt.datetime) -> str:
-    """The API's timestamp format: ``2026-05-12T02:00:00.000Z`` (UTC, milliseconds)."""
-    moment = moment.astimezone(dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 def normalize_as_of(text: str) -> str:
     """An ISO date-time (``Z``, an offset, or none = UTC) in the API's format; ValueError if not."""
     try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
+        moment = parse_as_of(text.strip())
+    except (ValueError, OverflowError):
         raise ValueError(f"{text!r} is not an ISO date-time such as 2026-05-12T02:00:00Z") from None
     if "T" not in text and " " not in text.strip():
         raise ValueError(f"{text!r} is a date; as_of needs a time, e.g. {text}T02:00:00Z")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return format_timestamp(moment)
-
-
-def parse_date(text: str) -> dt.date:
-    """A strict ``YYYY-MM-DD`` (for ``--today``/``today``); ValueError naming the value if not."""
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a YYYY-MM-DD date") from None
+    return format_as_of(moment)

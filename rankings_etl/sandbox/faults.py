@@ -19,13 +19,13 @@ the window) is used up all the same, so a scripted sequence stays one fault per 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from rankings_etl.contract import OTHER
+from rankings_etl.core.api_facts import OTHER
+from rankings_etl.core.dates import parse_iso_date
 from rankings_etl.sandbox.history import Rows
 
 TRANSPORT_KINDS = {
@@ -133,7 +133,7 @@ def _seconds(name: str, value: Any) -> float:
 
 def _iso_date(name: str, value: Any) -> str:
     try:
-        return dt.date.fromisoformat(str(value)).isoformat()
+        return parse_iso_date(value).isoformat()
     except ValueError:
         raise FaultError(f"`{name}` must be a YYYY-MM-DD date, got {value!r}") from None
 

@@ -25,7 +25,7 @@ import functools
 import math
 import random
 
-from rankings_etl.contract import FIRST_DATE, OTHER, TOP_N
+from rankings_etl.core.api_facts import FIRST_DATE, OTHER, TOP_N
 
 AUTHORS = (
     "openai",

@@ -1,24 +1,20 @@
-"""API keys: reading the Authorization header, deciding which keys are valid, fingerprints.
+"""API keys: reading the Authorization header, deciding which keys are valid.
 
-A key never leaves this module in clear: logs, stats and error messages carry its fingerprint
-(the first 12 hex digits of its SHA-256), enough to tell keys apart and useless to an attacker.
+A key never leaves the sandbox in clear: logs, stats and error messages carry its fingerprint
+(:func:`rankings_etl.core.keys.key_fingerprint`: the first 12 hex digits of its SHA-256),
+enough to tell keys apart and useless to an attacker.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
-from rankings_etl.sandbox.config import DEFAULT_ACCOUNT
+from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
 
 KEY_PREFIX = "sk-or-"
 #: Without a key list, any ``sk-or-`` key with at least this many more characters is valid.
 MIN_KEY_SUFFIX = 4
-
-
-def key_fingerprint(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
 def bearer_key(authorization: str | None) -> str | None:

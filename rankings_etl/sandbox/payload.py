@@ -13,6 +13,7 @@ import functools
 import json
 from typing import Any, Protocol
 
+from rankings_etl.core.windows import Window
 from rankings_etl.sandbox.faults import (
     DATA_KINDS,
     META_KINDS,
@@ -22,7 +23,6 @@ from rankings_etl.sandbox.faults import (
     revise_rows,
 )
 from rankings_etl.sandbox.history import Rows
-from rankings_etl.sandbox.validation import ResolvedWindow
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
@@ -53,7 +53,7 @@ def day_fragment(source: RowSource, day: dt.date, factor: float | None) -> tuple
 
 def build_body(
     source: RowSource,
-    window: ResolvedWindow,
+    window: Window,
     meta: dict[str, Any],
     revisions: dict[str, float] | None = None,
     fault: Fault | None = None,

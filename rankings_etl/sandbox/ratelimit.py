@@ -14,12 +14,11 @@ import math
 import time
 from collections.abc import Callable
 
-MINUTE = 60.0
-DAY = 86_400.0
+from rankings_etl.core.rate_limits import DAY_SECONDS, DEFAULT_ACCOUNT, MINUTE_SECONDS
 
 
 @dataclasses.dataclass(frozen=True)
-class Decision:
+class Admission:
     admitted: bool
     #: Which limits refused the request, e.g. ["30 requests per minute per key"].
     exceeded: tuple[str, ...] = ()
@@ -48,24 +47,24 @@ class RollingLimiter:
         )
         self._day: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
 
-    def admit(self, key_fp: str, account: str = "default") -> Decision:
+    def admit(self, key_fp: str, account: str = DEFAULT_ACCOUNT) -> Admission:
         """Record the request and admit it, or refuse it and say how long to wait."""
         now = self.clock()
         minute, day = self._minute[key_fp], self._day[account]
-        _expire(minute, now - MINUTE)
-        _expire(day, now - DAY)
+        _expire(minute, now - MINUTE_SECONDS)
+        _expire(day, now - DAY_SECONDS)
         exceeded, waits = [], []
         if len(minute) >= self.per_minute:
             exceeded.append(f"{self.per_minute} requests per minute per key")
-            waits.append(_wait_for_slot(minute, self.per_minute, MINUTE, now))
+            waits.append(_wait_for_slot(minute, self.per_minute, MINUTE_SECONDS, now))
         if len(day) >= self.per_day:
             exceeded.append(f"{self.per_day} requests per day per account")
-            waits.append(_wait_for_slot(day, self.per_day, DAY, now))
+            waits.append(_wait_for_slot(day, self.per_day, DAY_SECONDS, now))
         if exceeded:
-            return Decision(False, tuple(exceeded), max(waits))
+            return Admission(False, tuple(exceeded), max(waits))
         minute.append(now)
         day.append(now)
-        return Decision(True)
+        return Admission(True)
 
     def reset(self) -> None:
         self._minute.clear()

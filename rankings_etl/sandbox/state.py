@@ -7,10 +7,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rankings_etl.sandbox.config import SandboxConfig, format_timestamp, normalize_as_of, parse_date
+from rankings_etl.core.dates import parse_iso_date
+from rankings_etl.core.keys import key_fingerprint
+from rankings_etl.core.timestamps import format_as_of
+from rankings_etl.sandbox.config import SandboxConfig, normalize_as_of
 from rankings_etl.sandbox.faults import FaultQueue
 from rankings_etl.sandbox.history import SyntheticSource
-from rankings_etl.sandbox.keys import key_fingerprint
 from rankings_etl.sandbox.payload import RowSource
 from rankings_etl.sandbox.ratelimit import RollingLimiter
 from rankings_etl.sandbox.stats import RequestLog
@@ -51,10 +53,10 @@ class SandboxState:
         return self.now().date() - dt.timedelta(days=1)
 
     def as_of(self) -> str:
-        return self.config.as_of or format_timestamp(self.now())
+        return self.config.as_of or format_as_of(self.now())
 
     def timestamp(self) -> str:
-        return format_timestamp(self.now())
+        return format_as_of(self.now())
 
     def reset(self) -> None:
         """Forget requests, faults, revisions and rate windows (settings stay)."""
@@ -86,7 +88,7 @@ class SandboxState:
             resolved["as_of"] = None if value is None else normalize_as_of(str(value))
         if "today" in changes:
             value = changes["today"]
-            resolved["today"] = None if value is None else parse_date(str(value))
+            resolved["today"] = None if value is None else parse_iso_date(str(value))
         for name, value in resolved.items():
             setattr(self.config, name, value)
         self.limiter.per_minute = self.config.per_minute

@@ -21,45 +21,33 @@ Decisions where the contract is silent (also stated in ``rankings-etl sandbox --
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import re
 from collections.abc import Mapping
 
-from rankings_etl.contract import DEFAULT_SPAN_OFFSET_DAYS, FIRST_DATE, MAX_SPAN_DAYS
-
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+from rankings_etl.core.api_facts import DEFAULT_SPAN_OFFSET_DAYS, FIRST_DATE, MAX_SPAN_DAYS
+from rankings_etl.core.dates import CalendarDateError, DateShapeError, parse_iso_date
+from rankings_etl.core.windows import Window, clamp_to_dataset
 
 
 class ValidationError(ValueError):
     """A 400: the message is sent to the client as ``error.message``."""
 
 
-@dataclasses.dataclass(frozen=True)
-class ResolvedWindow:
-    """The window a request is served for, as echoed in ``meta``."""
-
-    start: dt.date
-    end: dt.date
-    clamped: bool = False  # start_date was before 2025-01-01
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
 def parse_param_date(name: str, value: str) -> dt.date:
     """A ``YYYY-MM-DD`` calendar date, or a :class:`ValidationError` naming the parameter."""
-    if not _DATE_RE.fullmatch(value):
-        raise ValidationError(f"{name} must be a date formatted YYYY-MM-DD, got {value[:40]!r}")
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return parse_iso_date(value)
+    except DateShapeError:
+        raise ValidationError(
+            f"{name} must be a date formatted YYYY-MM-DD, got {value[:40]!r}"
+        ) from None
+    except CalendarDateError:
         raise ValidationError(f"{name} {value!r} is not a valid calendar date") from None
 
 
-def resolve_window(params: Mapping[str, str], last_completed: dt.date) -> ResolvedWindow:
-    """Apply defaults, validation and the clamp to the query parameters of one request.
+def resolve_window(params: Mapping[str, str], last_completed: dt.date) -> tuple[Window, bool]:
+    """Apply defaults, validation and the clamp to the query parameters of one request: the
+    window it is served for (as echoed in ``meta``), and whether ``start_date`` was clamped.
 
     ``last_completed`` is the most recent completed UTC day (yesterday, or what ``--today``
     or the replay file make it). Parameters other than ``start_date``/``end_date`` are ignored.
@@ -81,10 +69,11 @@ def resolve_window(params: Mapping[str, str], last_completed: dt.date) -> Resolv
         )
     if start > end:
         raise ValidationError(f"start_date {start} is after end_date {end}")
-    window = ResolvedWindow(max(start, FIRST_DATE), end, clamped=start < FIRST_DATE)
+    served_start, clamped = clamp_to_dataset(start)
+    window = Window(served_start, end)
     if window.days > MAX_SPAN_DAYS:
         raise ValidationError(
             f"the window {window.start}..{window.end} spans {window.days} days; "
             f"at most {MAX_SPAN_DAYS} are allowed"
         )
-    return window
+    return window, clamped

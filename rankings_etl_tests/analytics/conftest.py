@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from rankings_etl.assets.analytics import analytics_assets
 from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse import ensure_schema
 
@@ -64,12 +65,7 @@ def materialize(
     if partition is not None:
         run_args = {"partition_key": partition}
     else:
-        run_args = {
-            "tags": {
-                "dagster/asset_partition_range_start": start,
-                "dagster/asset_partition_range_end": end,
-            }
-        }
+        run_args = {"tags": {RANGE_START_TAG: start, RANGE_END_TAG: end}}
     return dg.materialize(
         [rankings_daily, *analytics_assets],
         selection=selection or analytics_assets,

@@ -12,8 +12,8 @@ from dagster_duckdb import DuckDBResource
 
 from rankings_etl import analytics
 from rankings_etl.assets.analytics import EVERY_MODEL_ONCE, SHARES_SUM
+from rankings_etl.core.windows import Window
 from rankings_etl.warehouse import ensure_schema, load_sql
-from rankings_etl.windows import Window
 from rankings_etl_tests.integration.helpers import step_outcomes
 
 from .conftest import AS_OF, FIRST, LAST, digest, materialize

@@ -9,7 +9,7 @@ import pytest
 
 from rankings_etl.analytics import build_table
 from rankings_etl.assets.analytics import SHARES_SUM
-from rankings_etl.windows import Window
+from rankings_etl.core.windows import Window
 
 from .conftest import (
     AS_OF,

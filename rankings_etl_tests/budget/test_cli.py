@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from rankings_etl.budget import Limits, open_ledger
-from rankings_etl.budget.cli import budget
-from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.commands.budget import budget
+from rankings_etl.core.keys import key_fingerprint
 
 API_KEY = "sk-or-v1-cli-test-0123456789"
 FP = key_fingerprint(API_KEY)

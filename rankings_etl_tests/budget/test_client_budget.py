@@ -8,7 +8,8 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.core.keys import key_fingerprint
+from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
 
@@ -55,10 +56,7 @@ def materialize_range(resources, instance, start=RANGE_START, end=RANGE_END):
         [rankings_daily],
         resources=resources,
         instance=instance,
-        tags={
-            "dagster/asset_partition_range_start": start,
-            "dagster/asset_partition_range_end": end,
-        },
+        tags={RANGE_START_TAG: start, RANGE_END_TAG: end},
         raise_on_error=False,
     )
 

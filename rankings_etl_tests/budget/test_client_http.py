@@ -6,15 +6,15 @@ import socket
 import httpx
 import pytest
 
-from rankings_etl.budget.keys import key_fingerprint
-from rankings_etl.errors import OpenRouterAuthError, OpenRouterTransportError, RankingsError
+from rankings_etl.core.errors import OpenRouterAuthError, OpenRouterTransportError, RankingsError
+from rankings_etl.core.keys import key_fingerprint
+from rankings_etl.core.windows import Window
 from rankings_etl.resources.openrouter_client import (
     OpenRouterClient,
     _Answer,
     _retry_after_seconds,
 )
 from rankings_etl.resources.rate_budget import RateBudget
-from rankings_etl.windows import Window
 
 from .conftest import API_KEY, held_slots, sent_slots
 

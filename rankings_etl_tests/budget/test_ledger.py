@@ -18,8 +18,9 @@ from rankings_etl.budget import (
     Wait,
     open_ledger,
 )
-from rankings_etl.budget.ledger import DAY_SECONDS, RETENTION_SECONDS
+from rankings_etl.budget.ledger import RETENTION_SECONDS
 from rankings_etl.budget.postgres_ledger import PostgresLedger
+from rankings_etl.core.rate_limits import DAY_SECONDS
 
 from .conftest import ledger_rows
 

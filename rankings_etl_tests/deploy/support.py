@@ -28,8 +28,9 @@ ROOT_INSTANCE = REPO / "dagster.yaml"
 DEPLOY_DOC = REPO / "docs" / "DEPLOY.md"
 
 MODULE = "rankings_etl.definitions"
-#: Where the code finds its settings (its docstring says so) and the package it belongs to.
+#: Where the code finds its settings (their docstrings say so) and the package they belong to.
 DEFINITIONS = REPO / "rankings_etl" / "definitions.py"
+SETTINGS = REPO / "rankings_etl" / "settings.py"
 PACKAGE = REPO / "rankings_etl"
 
 #: Values that look like secrets: an OpenRouter key, or a URL with a password in it.
@@ -68,12 +69,15 @@ def _env_names_in(tree: ast.AST) -> set[str]:
 
 
 def env_vars_the_definitions_read() -> set[str]:
-    """Every variable ``rankings_etl.definitions`` reads, plus every ``EnvVar`` in the package.
+    """Every variable ``rankings_etl.definitions`` reads (through ``rankings_etl.settings``),
+    plus every ``EnvVar`` in the package.
 
     These must reach the code server and every run container or pod: the definitions are loaded
     in both.
     """
-    names = _env_names_in(ast.parse(DEFINITIONS.read_text(encoding="utf-8")))
+    names: set[str] = set()
+    for path in (DEFINITIONS, SETTINGS):
+        names |= _env_names_in(ast.parse(path.read_text(encoding="utf-8")))
     for path in PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):

@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from rankings_etl.contract import last_completed_day
+from rankings_etl.core.dates import last_completed_day
 from rankings_etl_tests.event_storage.trace import MATERIALIZED, PLANNED, Writes, assert_batched
 
 #: The automation sensor's interval here (30 s by default): ticks the test can wait out.

@@ -5,7 +5,8 @@ import time
 
 import duckdb
 
-from rankings_etl.contract import FIRST_DATE, last_completed_day
+from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.dates import last_completed_day
 from rankings_etl_tests.event_storage.trace import MATERIALIZED, PLANNED, Writes, assert_batched
 
 LAUNCH = """

@@ -17,7 +17,6 @@ from dagster_duckdb import DuckDBResource
 from rankings_etl.definitions import defs
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.resources.rate_budget import RateBudget
 from rankings_etl_tests.environment import PROJECT_INSTANCE, fast_folder
 from rankings_etl_tests.integration.helpers import materialize_range
 
@@ -75,7 +74,6 @@ class ProjectGraph:
             ),
             "duckdb": DuckDBResource(database=str(directory / "warehouse.duckdb")),
             "exports": ExportDirectory(path=str(directory / "exports")),
-            "rate_budget": RateBudget(database=str(directory / "budget.sqlite")),
         }
         self.assets = [*defs.assets, *(defs.asset_checks or [])]
         self.resources = resources

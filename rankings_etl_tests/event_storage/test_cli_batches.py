@@ -14,7 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rankings_etl.contract import FIRST_DATE, last_completed_day
+from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.dates import last_completed_day
 from rankings_etl_tests.environment import project_env
 from rankings_etl_tests.event_storage.trace import (
     MATERIALIZED,

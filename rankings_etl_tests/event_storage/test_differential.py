@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from rankings_etl.contract import FIRST_DATE, last_completed_day
+from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.dates import last_completed_day
 from rankings_etl_tests.event_storage import day_checks
 from rankings_etl_tests.event_storage.conftest import PARTITIONED, ProjectGraph, defs
 from rankings_etl_tests.event_storage.day_checks import run_days

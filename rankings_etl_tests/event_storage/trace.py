@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from rankings_etl.event_storage import DEFAULT_BATCH_SIZE
-from rankings_etl.event_storage.batches import TRACE_ENV
+from rankings_etl.settings import TRACE_ENV
 
 PLANNED = "ASSET_MATERIALIZATION_PLANNED"
 MATERIALIZED = "ASSET_MATERIALIZATION"

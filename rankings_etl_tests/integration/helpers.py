@@ -2,8 +2,7 @@
 
 import dagster as dg
 
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
+from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG
 
 
 def materialize_range(assets, start, end, *, resources, instance, selection=None):
@@ -13,7 +12,7 @@ def materialize_range(assets, start, end, *, resources, instance, selection=None
         selection=selection,
         resources=resources,
         instance=instance,
-        tags={RANGE_START: str(start), RANGE_END: str(end)},
+        tags={RANGE_START_TAG: str(start), RANGE_END_TAG: str(end)},
         raise_on_error=False,
     )
 

@@ -131,7 +131,7 @@ def test_cli_status_top_and_export_through_the_console_script(published, duckdb_
     top = cli("top", "--date", "2025-09-03", "--n", "5", env_extra=env)
     assert top.returncode == 0 and "Top 5 on 2025-09-03" in top.stdout
     assert len([line for line in top.stdout.splitlines() if line[:3].strip().isdigit()]) == 5
-    assert "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-12T02:00:00Z." in top.stdout
+    assert CITATION in top.stdout
     out = tmp_path / "cli_exports"
     exported = cli("export", "--out", str(out), "--format", "csv", env_extra=env)
     assert exported.returncode == 0, exported.stderr

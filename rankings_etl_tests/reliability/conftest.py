@@ -94,7 +94,6 @@ def make_resources(pinned_sandbox, duckdb_path, budget_db):
         client = OpenRouterClient(api_key=TEST_KEY, budget=budget, **settings)
         return {
             "openrouter": client,
-            "rate_budget": budget,
             "duckdb": DuckDBResource(database=str(duckdb_path)),
         }
 

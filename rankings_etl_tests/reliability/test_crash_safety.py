@@ -30,10 +30,10 @@ from dagster_duckdb import DuckDBResource
 
 from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.constants import OPENROUTER_POOL
+from rankings_etl.core.windows import Window
 from rankings_etl.ingest import RankingsBatch, store_rankings
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse import open_warehouse
-from rankings_etl.windows import Window
 from rankings_etl_tests.environment import project_env
 from rankings_etl_tests.integration.conftest import TEST_KEY
 from rankings_etl_tests.integration.helpers import materialize_range
@@ -247,7 +247,7 @@ from dagster_duckdb import DuckDBResource
 from rankings_etl.ingest import RankingsBatch, store_rankings
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse import open_warehouse
-from rankings_etl.windows import Window
+from rankings_etl.core.windows import Window
 
 base_url, key, database, start, end = sys.argv[1:]
 window = Window(dt.date.fromisoformat(start), dt.date.fromisoformat(end))

@@ -25,7 +25,7 @@ import pytest
 
 from rankings_etl.assets.analytics import analytics_assets, model_share_daily
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.contract import last_completed_day
+from rankings_etl.core.dates import last_completed_day
 from rankings_etl.exports import export_tables
 from rankings_etl.sandbox.faults import HOSTILE_SLUGS
 from rankings_etl_tests.integration.helpers import (

@@ -40,17 +40,17 @@ from rankings_etl.assets.analytics import (
     analytics_assets,
 )
 from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.budget.cli import budget as budget_command
-from rankings_etl.budget.keys import key_fingerprint
 from rankings_etl.checks import evaluate_rankings_contract
-from rankings_etl.contract import BIGINT_MAX, ENDPOINT_PATH
-from rankings_etl.errors import OpenRouterDeadlineError
+from rankings_etl.commands.budget import budget as budget_command
+from rankings_etl.core.api_facts import BIGINT_MAX, RANKINGS_DAILY_PATH
+from rankings_etl.core.errors import OpenRouterDeadlineError
+from rankings_etl.core.keys import key_fingerprint
+from rankings_etl.core.windows import Window
 from rankings_etl.ingest import RankingsBatch, store_rankings
 from rankings_etl.parsing import parse_rankings_body
 from rankings_etl.redaction import REDACTED
 from rankings_etl.sandbox.faults import LATIN1_PREFIX
 from rankings_etl.warehouse import ensure_schema
-from rankings_etl.windows import Window
 from rankings_etl_tests.integration.conftest import TEST_KEY
 from rankings_etl_tests.integration.helpers import check_evaluations, materialize_range
 
@@ -524,7 +524,7 @@ def sent_body(sandbox, fault) -> bytes:
     """What the sandbox sends for PRELOAD with ``fault``: fetched again, outside the client."""
     sandbox.inject(**fault)
     response = httpx.get(
-        sandbox.base_url + ENDPOINT_PATH,
+        sandbox.base_url + RANKINGS_DAILY_PATH,
         params={"start_date": PRELOAD[0], "end_date": PRELOAD[1]},
         headers={"Authorization": f"Bearer {TEST_KEY}"},
     )

@@ -44,14 +44,16 @@ JUSTIFIED = {
     ("exports.py", "_quote(partial)"): "the export path (our folder + our table names), its "
     "quotes doubled: COPY ... TO cannot take a parameter",
     ("exports.py", "options"): "one of two literal COPY option strings",
-    ("commands/warehouse.py", "table"): "a literal tuple of our analytics table names",
+    ("commands/status.py", "table"): "a literal tuple of our analytics table names",
     ("budget/ledger.py", "self._IS_NOT"): "class constant: 'IS NOT' (SQLite) or "
     "'IS DISTINCT FROM' (Postgres)",
     ("budget/sqlite_ledger.py", "int(self.busy_timeout_seconds * 1000)"): "an int from our "
     "settings (PRAGMA takes no parameters)",
     ("budget/sqlite_ledger.py", "SCHEMA_VERSION"): "module constant (an int)",
     ("budget/sqlite_ledger.py", "statement"): "the module's own SCHEMA text, split per statement",
-    ("budget/sqlite_ledger.py", "begin"): "'BEGIN IMMEDIATE' / 'BEGIN' chosen by the ledger",
+    ("core/transactions.py", "begin"): "transaction()'s opening statement: the default "
+    "'BEGIN TRANSACTION' (the warehouse) or the SQLite ledger's literal 'BEGIN IMMEDIATE' / "
+    "'BEGIN DEFERRED'",
     ("budget/postgres_ledger.py", "PG_SCHEMA"): "module constant 'rankings_budget'",
     ("budget/postgres_ledger.py", "SCHEMA"): "the module's own DDL (an f-string of PG_SCHEMA)",
     ("budget/postgres_ledger.py", "sql.replace('?', '%s')"): "the ledger's own statements with "

@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 
 import rankings_etl
-from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.definitions import resources as project_resources
 from rankings_etl_tests.environment import project_env
 
@@ -173,8 +173,9 @@ def test_the_key_is_read_only_through_envvar():
         and [getattr(arg, "value", None) for arg in node.args] == ["OPENROUTER_API_KEY"]
     }
     assert env_var_calls == {"definitions.py"}
-    # The one other reader: `rankings-etl budget` (no Dagster) reads it at call time only to
-    # mark the key's fingerprint in its report; the value never leaves key_fingerprint().
-    assert set(readers) == {"definitions.py", "budget/cli.py"}
-    budget_cli = (PACKAGE / "budget" / "cli.py").read_text(encoding="utf-8")
-    assert "key_fp = key_fingerprint(api_key) if api_key.strip() else None" in budget_cli
+    # The one other reader: settings.current_key_fingerprint(), which `rankings-etl budget` (no
+    # Dagster) calls to mark the key's fingerprint in its report; the value never leaves
+    # key_fingerprint(). (settings.py also names the variable in its README table, ENVIRONMENT.)
+    assert set(readers) == {"definitions.py", "settings.py"}
+    settings = (PACKAGE / "settings.py").read_text(encoding="utf-8")
+    assert "return key_fingerprint(api_key) if api_key.strip() else None" in settings

@@ -2,7 +2,7 @@
 
 import httpx
 
-from rankings_etl.contract import ENDPOINT_PATH, OTHER
+from rankings_etl.core.api_facts import OTHER, RANKINGS_DAILY_PATH
 
 KEY = "sk-or-v1-sandbox-test-key-0123456789"
 
@@ -11,7 +11,7 @@ def get(server, key=KEY, timeout=30, **params):
     """GET rankings-daily with ``Authorization: Bearer <key>`` (no header when key is None)."""
     headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
     return httpx.get(
-        f"{server.base_url}{ENDPOINT_PATH}", params=params, headers=headers, timeout=timeout
+        f"{server.base_url}{RANKINGS_DAILY_PATH}", params=params, headers=headers, timeout=timeout
     )
 
 

@@ -6,7 +6,7 @@ import time
 import httpx
 import pytest
 
-from rankings_etl.contract import ENDPOINT_PATH
+from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 
 from .helpers import KEY, assert_day_in_contract_order, by_date, error_of, get
 
@@ -28,7 +28,7 @@ TODAY = "2026-06-10"  # pinned where the answer depends on "today"
     ],
 )
 def test_missing_malformed_or_invalid_keys_get_401_with_a_json_error(sandbox, headers, message):
-    response = httpx.get(f"{sandbox.base_url}{ENDPOINT_PATH}", headers=headers)
+    response = httpx.get(f"{sandbox.base_url}{RANKINGS_DAILY_PATH}", headers=headers)
     assert response.status_code == 401
     assert message in error_of(response)
 
@@ -203,6 +203,6 @@ def test_the_log_has_one_line_per_request_with_what_happened(sandbox):
 def test_unknown_paths_and_methods_get_json_errors(sandbox):
     missing = httpx.get(f"{sandbox.base_url}/datasets/rankings-weekly")
     assert missing.status_code == 404 and "no such endpoint" in error_of(missing)
-    post = httpx.post(f"{sandbox.base_url}{ENDPOINT_PATH}", headers={"Authorization": KEY})
+    post = httpx.post(f"{sandbox.base_url}{RANKINGS_DAILY_PATH}", headers={"Authorization": KEY})
     assert post.status_code == 405 and "POST is not allowed" in error_of(post)
     assert sandbox.request_count() == 0

@@ -6,7 +6,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from rankings_etl.sandbox.cli import sandbox
+from rankings_etl.commands.sandbox import sandbox
 from rankings_etl.sandbox.faults import ALL_KINDS
 
 from .helpers import KEY, error_of, get

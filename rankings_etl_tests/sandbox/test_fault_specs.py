@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from rankings_etl.contract import OTHER
+from rankings_etl.core.api_facts import OTHER
 from rankings_etl.sandbox.faults import (
     ALL_KINDS,
     LATIN1_PREFIX,

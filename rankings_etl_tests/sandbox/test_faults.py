@@ -6,7 +6,7 @@ import time
 import httpx
 import pytest
 
-from rankings_etl.contract import ENDPOINT_PATH
+from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 
 from .helpers import KEY, assert_day_in_contract_order, by_date, error_of, get
 
@@ -82,7 +82,7 @@ def test_a_drop_fault_closes_the_connection_without_an_answer(sandbox):
 
 def test_a_truncate_fault_cuts_the_body_mid_json(sandbox):
     sandbox.inject("truncate")
-    url = f"{sandbox.base_url}{ENDPOINT_PATH}"
+    url = f"{sandbox.base_url}{RANKINGS_DAILY_PATH}"
     headers = {"Authorization": f"Bearer {KEY}"}
     with httpx.stream("GET", url, params=WINDOW, headers=headers) as response:
         assert response.status_code == 200

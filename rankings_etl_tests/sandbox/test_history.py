@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rankings_etl.contract import FIRST_DATE, OTHER, TOP_N
+from rankings_etl.core.api_facts import FIRST_DATE, OTHER, TOP_N
 from rankings_etl.sandbox import history
 
 LAST = dt.date(2026, 11, 24)

@@ -6,12 +6,13 @@ import time
 
 import pytest
 
+from rankings_etl.core.keys import key_fingerprint
+from rankings_etl.core.windows import Window
 from rankings_etl.sandbox import history
 from rankings_etl.sandbox.faults import Fault
 from rankings_etl.sandbox.history import SyntheticSource
-from rankings_etl.sandbox.keys import account_for, bearer_key, key_fingerprint, read_keys_file
+from rankings_etl.sandbox.keys import account_for, bearer_key, read_keys_file
 from rankings_etl.sandbox.payload import build_body
-from rankings_etl.sandbox.validation import ResolvedWindow
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,7 @@ def naive_body(source, window, meta):
 
 def test_the_fast_body_is_the_plain_json_encoding():
     source = SyntheticSource(0)
-    window = ResolvedWindow(dt.date(2025, 6, 1), dt.date(2025, 6, 10))
+    window = Window(dt.date(2025, 6, 1), dt.date(2025, 6, 10))
     meta = {"as_of": "2026-05-12T02:00:00.000Z", "version": "v1"}
     body, rows = build_body(source, window, meta)
     assert json.loads(body) == naive_body(source, window, meta) and rows == 510
@@ -79,7 +80,7 @@ def test_the_fast_body_is_the_plain_json_encoding():
 
 def test_a_data_fault_changes_only_its_date_and_a_date_outside_the_window_nothing():
     source = SyntheticSource(0)
-    window = ResolvedWindow(dt.date(2025, 6, 1), dt.date(2025, 6, 3))
+    window = Window(dt.date(2025, 6, 1), dt.date(2025, 6, 3))
     plain = json.loads(build_body(source, window, {})[0])["data"]
     faulted = json.loads(build_body(source, window, {}, fault=Fault("tailless"))[0])["data"]
     assert [r for r in plain if r["model_permaslug"] != "other" or r["date"] != "2025-06-01"] == (
@@ -93,7 +94,7 @@ def test_a_366_day_window_is_generated_and_encoded_well_under_a_second(record_pr
     """Cold: a seed nothing has generated yet, caches empty; ~0.15-0.3 s on a 2-core box."""
     source = SyntheticSource(seed=424242)
     history.day_rows.cache_clear()
-    window = ResolvedWindow(dt.date(2025, 11, 24), dt.date(2026, 11, 24))
+    window = Window(dt.date(2025, 11, 24), dt.date(2026, 11, 24))
     started = time.perf_counter()
     body, rows = build_body(source, window, {"version": "v1"})
     cold = time.perf_counter() - started

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from rankings_etl.sandbox.replay import ReplayError, ReplaySource
+from rankings_etl.sandbox.replay_source import ReplayError, ReplaySource
 
 from .helpers import assert_day_in_contract_order, by_date, error_of, get
 

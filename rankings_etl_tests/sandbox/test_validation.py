@@ -34,49 +34,51 @@ def test_each_invalid_window_is_refused_naming_the_problem(params, message):
 
 
 def test_defaults_are_the_last_completed_day_and_30_days_before():
-    window = resolve_window({}, LAST)
+    window, _ = resolve_window({}, LAST)
     assert (window.start, window.end, window.days) == (D("2026-10-25"), LAST, 31)
 
 
 def test_a_lone_end_date_gets_a_start_30_days_before_it():
-    assert resolve_window({"end_date": "2026-03-31"}, LAST).start == D("2026-03-01")
+    assert resolve_window({"end_date": "2026-03-31"}, LAST)[0].start == D("2026-03-01")
 
 
 def test_a_lone_start_date_ends_on_the_last_completed_day():
-    window = resolve_window({"start_date": "2026-11-01"}, LAST)
+    window, _ = resolve_window({"start_date": "2026-11-01"}, LAST)
     assert (window.start, window.end) == (D("2026-11-01"), LAST)
 
 
 def test_an_early_start_is_clamped_and_flagged():
-    window = resolve_window({"start_date": "2024-06-01", "end_date": "2025-01-03"}, LAST)
-    assert (window.start, window.end, window.clamped) == (D("2025-01-01"), D("2025-01-03"), True)
+    window, clamped = resolve_window({"start_date": "2024-06-01", "end_date": "2025-01-03"}, LAST)
+    assert (window.start, window.end, clamped) == (D("2025-01-01"), D("2025-01-03"), True)
 
 
 def test_a_default_start_before_the_dataset_is_clamped_too():
-    window = resolve_window({"end_date": "2025-01-10"}, LAST)
-    assert (window.start, window.clamped) == (D("2025-01-01"), True)
+    window, clamped = resolve_window({"end_date": "2025-01-10"}, LAST)
+    assert (window.start, clamped) == (D("2025-01-01"), True)
 
 
 def test_366_days_are_served_and_367_refused():
-    assert resolve_window({"start_date": "2025-03-01", "end_date": "2026-03-01"}, LAST).days == 366
+    window, _ = resolve_window({"start_date": "2025-03-01", "end_date": "2026-03-01"}, LAST)
+    assert window.days == 366
     with pytest.raises(ValidationError, match="spans 367 days; at most 366"):
         resolve_window({"start_date": "2025-03-01", "end_date": "2026-03-02"}, LAST)
 
 
 def test_the_span_is_counted_after_the_clamp():
     # 367 days as requested, 366 once start_date is clamped to 2025-01-01: served.
-    window = resolve_window({"start_date": "2024-12-31", "end_date": "2026-01-01"}, LAST)
-    assert (window.start, window.days, window.clamped) == (D("2025-01-01"), 366, True)
-    assert resolve_window({"start_date": "2000-01-01", "end_date": "2025-12-31"}, LAST).days == 365
+    window, clamped = resolve_window({"start_date": "2024-12-31", "end_date": "2026-01-01"}, LAST)
+    assert (window.start, window.days, clamped) == (D("2025-01-01"), 366, True)
+    window, _ = resolve_window({"start_date": "2000-01-01", "end_date": "2025-12-31"}, LAST)
+    assert window.days == 365
 
 
 def test_a_single_day_and_the_last_completed_day_are_valid():
-    window = resolve_window({"start_date": "2026-11-24", "end_date": "2026-11-24"}, LAST)
+    window, _ = resolve_window({"start_date": "2026-11-24", "end_date": "2026-11-24"}, LAST)
     assert (window.start, window.end, window.days) == (LAST, LAST, 1)
 
 
 def test_unknown_parameters_are_ignored():
-    window = resolve_window({"foo": "bar", "modality": "text", "end_date": "2026-01-31"}, LAST)
+    window, _ = resolve_window({"foo": "bar", "modality": "text", "end_date": "2026-01-31"}, LAST)
     assert (window.start, window.end) == (D("2026-01-01"), D("2026-01-31"))
 
 

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from rankings_etl.errors import RankingsResponseError
+from rankings_etl.core.errors import RankingsResponseError
+from rankings_etl.core.windows import Window
 from rankings_etl.parsing import decode_body, parse_rankings_body
-from rankings_etl.windows import Window
 
 D = dt.date
 FETCHED = dt.datetime(2026, 5, 12, 3, 0, tzinfo=dt.UTC)
@@ -145,7 +145,7 @@ def test_hostile_bodies_are_refused_naming_the_problem(text, message):
 
 
 def test_only_a_body_that_ends_early_counts_as_truncated():
-    from rankings_etl.errors import TruncatedResponseError
+    from rankings_etl.core.errors import TruncatedResponseError
 
     with pytest.raises(TruncatedResponseError):
         parse(body()[:-40])

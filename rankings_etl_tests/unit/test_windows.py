@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from rankings_etl.windows import Window, split_into_windows
+from rankings_etl.core.windows import Window, split_into_windows
 
 D = dt.date
 

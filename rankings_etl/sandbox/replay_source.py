@@ -18,7 +18,8 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from rankings_etl.contract import OTHER
+from rankings_etl.core.api_facts import OTHER
+from rankings_etl.core.dates import parse_iso_date
 from rankings_etl.sandbox.history import Rows
 
 REQUIRED_COLUMNS = ("date", "model_permaslug", "total_tokens")
@@ -51,7 +52,7 @@ class ReplaySource:
         grouped: dict[dt.date, list[tuple[str, int]]] = defaultdict(list)
         for number, record in enumerate(records, start=1):
             try:
-                day = dt.date.fromisoformat(str(record["date"]).strip())
+                day = parse_iso_date(str(record["date"]).strip())
                 slug = str(record["model_permaslug"])
                 tokens = int(str(record["total_tokens"]).strip())
             except (KeyError, TypeError, ValueError) as exc:

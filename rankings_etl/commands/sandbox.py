@@ -9,6 +9,9 @@ import textwrap
 
 import click
 
+from rankings_etl.commands.options import parse_date_option, parsed_by
+from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.sandbox.config import normalize_as_of
 from rankings_etl.sandbox.faults import ALL_KINDS, FaultError, fault_from_dict, parse_fault_flag
 
 _FAULT_LINES = "\n".join(
@@ -40,28 +43,6 @@ Rules the public contract leaves open, as this sandbox applies them:
 """
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    from rankings_etl.sandbox.config import parse_date
-
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from rankings_etl.sandbox.config import normalize_as_of
-
-    if value is None:
-        return None
-    try:
-        return normalize_as_of(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
 @click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--host",
@@ -88,27 +69,27 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 )
 @click.option(
     "--per-minute",
-    default=30,
+    default=RATE_PER_MINUTE,
     show_default=True,
     type=click.IntRange(1),
     help="Requests per rolling minute per key before 429.",
 )
 @click.option(
     "--per-day",
-    default=500,
+    default=RATE_PER_DAY,
     show_default=True,
     type=click.IntRange(1),
     help="Requests per rolling 24 h per account before 429.",
 )
 @click.option(
     "--as-of",
-    callback=_as_of,
+    callback=parsed_by(normalize_as_of),
     metavar="TIMESTAMP",
     help="Fix meta.as_of, e.g. 2026-05-12T02:00:00Z (default: the time of each response).",
 )
 @click.option(
     "--today",
-    callback=_date,
+    callback=parse_date_option,
     metavar="YYYY-MM-DD",
     help="Fix today's UTC date: the last completed day (default end_date, latest servable "
     "date) is the day before. Default: the real date; with --replay, the day after the file's "
@@ -164,9 +145,10 @@ def sandbox(
     (429 with Retry-After); scripted faults for tests. Use any sk-or-... key. One log line per
     request on stderr.
     """
+    from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
     from rankings_etl.sandbox.config import SandboxConfig
-    from rankings_etl.sandbox.keys import DEFAULT_ACCOUNT, read_keys_file
-    from rankings_etl.sandbox.replay import ReplayError, ReplaySource
+    from rankings_etl.sandbox.keys import read_keys_file
+    from rankings_etl.sandbox.replay_source import ReplayError, ReplaySource
     from rankings_etl.sandbox.server import configure_logging, serve
 
     accepted: dict[str, str] = {}

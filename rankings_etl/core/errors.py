@@ -73,3 +73,9 @@ class OpenRouterDeadlineError(OpenRouterTransportError):
 
 class BudgetExhaustedError(RankingsError):
     """The shared rate budget cannot afford the request(s); nothing was sent."""
+
+
+def show(value: object, limit: int = 60) -> str:
+    """A value for an error message, cut short so a hostile 10 kB string stays readable."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}...({len(text)} chars)"

@@ -10,7 +10,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from rankings_etl.budget.ledger import MINUTE_SECONDS, KeyUsage, Refuse, Usage, Wait
+from rankings_etl.budget.ledger import KeyUsage, Refuse, Usage, Wait
+from rankings_etl.core.rate_limits import MINUTE_SECONDS
 
 #: What :func:`iso` shows for an instant no calendar can hold (after 9999-12-31, or NaN).
 BEYOND_ISO = "9999-12-31T23:59:59.999+00:00"

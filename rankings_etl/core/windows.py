@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from rankings_etl.contract import MAX_SPAN_DAYS
+from rankings_etl.core.api_facts import FIRST_DATE, MAX_SPAN_DAYS
 
 
 class Window(NamedTuple):
@@ -28,6 +28,15 @@ class Window(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+def clamp_to_dataset(start: dt.date) -> tuple[dt.date, bool]:
+    """The start the API serves for a requested ``start``, and whether it was clamped.
+
+    A ``start_date`` before the dataset's first day is served (and echoed) as that day; the
+    sandbox applies the rule and the parser expects it in ``meta``.
+    """
+    return (FIRST_DATE, True) if start < FIRST_DATE else (start, False)
 
 
 def split_into_windows(start: dt.date, end: dt.date, max_days: int = MAX_SPAN_DAYS) -> list[Window]:

@@ -1,34 +1,32 @@
 """``rankings-etl budget``: the answer to "why is my backfill waiting?".
 
-Reads the same settings as ``definitions.py`` (``RANKINGS_BUDGET_DB``,
-``OPENROUTER_RATE_PER_MINUTE``, ``OPENROUTER_RATE_PER_DAY``) and prints what the ledger holds:
-used and remaining per rolling window, when the next slot frees, keys that were told to back
-off, and the most recent requests. ``--clear-penalty <fingerprint>`` lifts a key's back-off for
-every process (a 429 that asked for too long, or one the operator knows is over). Imports no
-Dagster, so it answers at once.
+Reads the same settings as ``definitions.py`` (:mod:`rankings_etl.settings`:
+``RANKINGS_BUDGET_DB``, ``OPENROUTER_RATE_PER_MINUTE``, ``OPENROUTER_RATE_PER_DAY``) and prints
+what the ledger holds: used and remaining per rolling window, when the next slot frees, keys
+that were told to back off, and the most recent requests. ``--clear-penalty <fingerprint>``
+lifts a key's back-off for every process (a 429 that asked for too long, or one the operator
+knows is over). Imports no Dagster, so it answers at once.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 
 import click
 
-from rankings_etl.budget import DEFAULT_ACCOUNT, DEFAULT_BUDGET_DB
-from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.budget.backends import open_ledger
 from rankings_etl.budget.ledger import (
     LEDGER_ERRORS,
     KeyUsage,
     Limits,
     Usage,
-    ledger_name,
-    open_ledger,
 )
-from rankings_etl.budget.report import at_and_in, iso, usage_json, usage_text
-from rankings_etl.contract import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.budget.messages import at_and_in, iso, usage_json, usage_text
+from rankings_etl.budget.urls import ledger_name
+from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
+from rankings_etl.settings import DEFAULTS, current_key_fingerprint, option_default
 
 
 def _empty_usage(limits: Limits, account: str, key_fp: str | None) -> Usage:
@@ -42,25 +40,22 @@ def _empty_usage(limits: Limits, account: str, key_fp: str | None) -> Usage:
 @click.option(
     "--db",
     "database",
-    envvar="RANKINGS_BUDGET_DB",
-    default=DEFAULT_BUDGET_DB,
-    show_default=True,
+    default=option_default("RANKINGS_BUDGET_DB", DEFAULTS.budget_db),
+    show_default=DEFAULTS.budget_db,
     help="The ledger: a SQLite file or a postgresql:// URL (env RANKINGS_BUDGET_DB).",
 )
 @click.option(
     "--per-minute",
-    envvar="OPENROUTER_RATE_PER_MINUTE",
     type=click.IntRange(min=1),
-    default=RATE_PER_MINUTE,
-    show_default=True,
+    default=option_default("OPENROUTER_RATE_PER_MINUTE", DEFAULTS.rate_per_minute),
+    show_default=str(DEFAULTS.rate_per_minute),
     help="Requests per rolling minute per key (env OPENROUTER_RATE_PER_MINUTE).",
 )
 @click.option(
     "--per-day",
-    envvar="OPENROUTER_RATE_PER_DAY",
     type=click.IntRange(min=1),
-    default=RATE_PER_DAY,
-    show_default=True,
+    default=option_default("OPENROUTER_RATE_PER_DAY", DEFAULTS.rate_per_day),
+    show_default=str(DEFAULTS.rate_per_day),
     help="Requests per rolling 24 h per account (env OPENROUTER_RATE_PER_DAY).",
 )
 @click.option("--account", default=DEFAULT_ACCOUNT, show_default=True, help="Account label.")
@@ -103,8 +98,7 @@ def budget(
             param_hint="'--clear-penalty'",
         )
     limits = Limits(per_minute, per_day)
-    api_key = os.getenv("OPENROUTER_API_KEY") or ""
-    key_fp = key_fingerprint(api_key) if api_key.strip() else None
+    key_fp = current_key_fingerprint()
     try:
         ledger = open_ledger(database, limits)
     except ValueError as exc:
