@@ -2,7 +2,7 @@
 
 ``python -m bench.analytics_sql --db PATH --start D --end D --checks JSON --json OUT``
 
-Runs ``rankings_etl.analytics.build_table`` for the four analytics tables (upstream first),
+Runs ``rankings_etl.warehouse.build.build_table`` for the four analytics tables (upstream first),
 with the checks their assets run and again without them, ``--repeat`` times. Each build
 replaces exactly the rows it computes, so repetitions leave the warehouse as it was.
 """
@@ -17,8 +17,8 @@ import time
 import duckdb
 
 from bench.tablechecks import table_checks
-from rankings_etl.analytics import build_table
-from rankings_etl.warehouse import ensure_schema
+from rankings_etl.warehouse.build import build_table
+from rankings_etl.warehouse.schema import ensure_schema
 from rankings_etl.windows import Window
 
 

@@ -7,7 +7,7 @@ the client resource; no budget ledger, no retries), parses each body with
 ``rankings_etl.parsing.parse_rankings_body``, evaluates the same contract checks, writes
 ``rankings_daily`` with ``rankings_etl.ingest.store_rankings`` (delete-then-insert of the
 window, restatements, raw bodies, in one transaction), then builds the four analytics tables
-with ``rankings_etl.analytics.build_table`` and the same checks, all on one DuckDB connection.
+with ``rankings_etl.warehouse.build.build_table`` and the same checks, all on one DuckDB connection.
 Phase timings go to ``--json``.
 """
 
@@ -26,12 +26,12 @@ import duckdb  # noqa: E402
 import httpx  # noqa: E402
 
 from bench.tablechecks import table_checks  # noqa: E402
-from rankings_etl.analytics import build_table  # noqa: E402
 from rankings_etl.checks import evaluate_rankings_contract  # noqa: E402
 from rankings_etl.contract import ENDPOINT_PATH  # noqa: E402
 from rankings_etl.ingest import RankingsBatch, store_rankings  # noqa: E402
 from rankings_etl.parsing import parse_rankings_body  # noqa: E402
-from rankings_etl.warehouse import ensure_schema  # noqa: E402
+from rankings_etl.warehouse.build import build_table  # noqa: E402
+from rankings_etl.warehouse.schema import ensure_schema  # noqa: E402
 from rankings_etl.windows import Window, split_into_windows  # noqa: E402
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rankings_etl.analytics import TableCheck
 from rankings_etl.checks import CheckSpec
+from rankings_etl.warehouse.table_spec import TableCheck
 
 
 def analytics_checks() -> dict[str, list[dict[str, str]]]:

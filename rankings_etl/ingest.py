@@ -13,7 +13,9 @@ from collections.abc import Sequence
 import duckdb
 
 from rankings_etl.parsing import RankingsResponse
-from rankings_etl.warehouse import load_sql, replace_date_range, transaction
+from rankings_etl.warehouse.connection import count_rows
+from rankings_etl.warehouse.sql import RANKINGS_SQL, load_sql
+from rankings_etl.warehouse.writes import replace_date_range, transaction
 from rankings_etl.windows import Window
 
 
@@ -118,9 +120,13 @@ def store_rankings(
     with transaction(con):
         # The rows become a temporary table from six list parameters (values never reach the
         # SQL text); it is dropped in the same transaction, or rolled back with it.
-        con.execute(load_sql("stage_incoming_rankings"), batch.columns())
-        con.execute(load_sql("insert_rankings_restatements"), [window.start, window.end])
-        restated, max_change = con.execute(load_sql("summarize_new_restatements")).fetchone()
+        con.execute(load_sql(RANKINGS_SQL, "stage_incoming_rankings"), batch.columns())
+        con.execute(
+            load_sql(RANKINGS_SQL, "insert_rankings_restatements"), [window.start, window.end]
+        )
+        restated, max_change = con.execute(
+            load_sql(RANKINGS_SQL, "summarize_new_restatements")
+        ).fetchone()
         written = replace_date_range(con, "rankings_daily", "incoming", window.start, window.end)
         for response in batch.responses:
             if not response.attempts:
@@ -140,10 +146,6 @@ def store_rankings(
                     response.body,
                 ],
             )
-        table_rows = _count(con, "SELECT count(*) FROM rankings_daily")
+        table_rows = count_rows(con, "rankings_daily")
         con.execute("DROP TABLE incoming")
     return WriteStats(written, restated, max_change, table_rows)
-
-
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return int(con.execute(sql).fetchone()[0])

@@ -1,6 +1,6 @@
 """Share, market and growth tables derived from ``rankings_daily``, one partition per day.
 
-All four are thin wrappers over :func:`rankings_etl.analytics.build_table`; they backfill any
+All four are thin wrappers over :func:`rankings_etl.warehouse.build.build_table`; they backfill any
 range in a single run and follow ``rankings_daily``'s days automatically.
 Their checks run inside the write transaction on the rows just written and come back from the
 asset's own step: an ERROR rolls the write back, fails the step and stops what is downstream.
@@ -9,7 +9,6 @@ asset's own step: an ERROR rolls the write back, fails the step and stops what i
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.analytics import TableCheck, build_table
 from rankings_etl.assets.check_results import (
     check_outputs,
     daily_check_specs,
@@ -31,7 +30,9 @@ from rankings_etl.tables import (
     MODEL_SHARE_DAILY,
     column_schema,
 )
-from rankings_etl.warehouse import open_warehouse
+from rankings_etl.warehouse.build import build_table
+from rankings_etl.warehouse.connection import open_warehouse
+from rankings_etl.warehouse.table_spec import TableCheck
 
 SHARES_SUM = TableCheck(
     CheckSpec("shares_sum_to_one", "Each day's share_of_day sums to 1 within 1e-12."),

@@ -16,7 +16,7 @@ from rankings_etl.constants import GROUP, OWNERS
 from rankings_etl.contract import citation
 from rankings_etl.exports import FORMATS, export_tables, latest_as_of
 from rankings_etl.resources.export_dir import ExportDirectory
-from rankings_etl.warehouse import open_warehouse
+from rankings_etl.warehouse.connection import open_warehouse
 
 CHART_DAYS = 90
 CHART_MODELS = 10

@@ -34,7 +34,7 @@ from rankings_etl.previews import top_models_preview
 from rankings_etl.replay import stored_responses
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.tables import RANKINGS_DAILY, column_schema
-from rankings_etl.warehouse import open_warehouse
+from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.windows import Window, split_into_windows
 
 

@@ -15,7 +15,7 @@ from dagster_duckdb import DuckDBResource
 from rankings_etl.assets.analytics import analytics_assets
 from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.warehouse import ensure_schema
+from rankings_etl.warehouse.schema import ensure_schema
 
 AS_OF = dt.datetime(2025, 1, 9, 2, 0, tzinfo=dt.UTC)
 AS_OF_TEXT = "2025-01-09T02:00:00.000Z"

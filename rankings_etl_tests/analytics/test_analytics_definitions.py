@@ -13,7 +13,7 @@ from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.definitions import defs
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.warehouse import ensure_schema
+from rankings_etl.warehouse.schema import ensure_schema
 
 #: The column names of shared/CONTRACT.md, in order: users' SQL depends on them.
 CONTRACT_COLUMNS = {

@@ -7,8 +7,8 @@ import random
 import duckdb
 import pytest
 
-from rankings_etl.analytics import build_table
 from rankings_etl.assets.analytics import SHARES_SUM
+from rankings_etl.warehouse.build import build_table
 from rankings_etl.windows import Window
 
 from .conftest import (

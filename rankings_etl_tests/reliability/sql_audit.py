@@ -19,7 +19,7 @@ SQL_METHODS = {"execute", "executemany", "sql", "query"}
 
 @dataclasses.dataclass(frozen=True)
 class Interpolation:
-    module: str  # path relative to the package, e.g. "warehouse.py"
+    module: str  # path relative to the package, e.g. "warehouse/writes.py"
     function: str
     expression: str  # ast.unparse of what is interpolated
     line: int

@@ -32,7 +32,7 @@ from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.constants import OPENROUTER_POOL
 from rankings_etl.ingest import RankingsBatch, store_rankings
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.warehouse import open_warehouse
+from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.windows import Window
 from rankings_etl_tests.environment import project_env
 from rankings_etl_tests.integration.conftest import TEST_KEY
@@ -71,9 +71,9 @@ _marker = os.environ.get("RELIABILITY_PAUSE_MARKER")
 if _marker:
     import time
 
-    import rankings_etl.warehouse as _warehouse
+    import rankings_etl.warehouse.writes as _writes
 
-    _replace = _warehouse.replace_date_range
+    _replace = _writes.replace_date_range
 
     def replace_date_range(con, table, rows, start, end):
         inserted = _replace(con, table, rows, start, end)
@@ -87,7 +87,7 @@ if _marker:
             time.sleep(600)
         return inserted
 
-    _warehouse.replace_date_range = replace_date_range
+    _writes.replace_date_range = replace_date_range
 """
 
 
@@ -246,7 +246,7 @@ import datetime as dt, os, signal, sys
 from dagster_duckdb import DuckDBResource
 from rankings_etl.ingest import RankingsBatch, store_rankings
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.warehouse import open_warehouse
+from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.windows import Window
 
 base_url, key, database, start, end = sys.argv[1:]

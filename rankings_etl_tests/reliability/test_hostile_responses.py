@@ -30,7 +30,6 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from rankings_etl.analytics import build_table
 from rankings_etl.assets.analytics import (
     AUTHORS_SUM,
     EVERY_MODEL_ONCE,
@@ -49,7 +48,8 @@ from rankings_etl.ingest import RankingsBatch, store_rankings
 from rankings_etl.parsing import parse_rankings_body
 from rankings_etl.redaction import REDACTED
 from rankings_etl.sandbox.faults import LATIN1_PREFIX
-from rankings_etl.warehouse import ensure_schema
+from rankings_etl.warehouse.build import build_table
+from rankings_etl.warehouse.schema import ensure_schema
 from rankings_etl.windows import Window
 from rankings_etl_tests.integration.conftest import TEST_KEY
 from rankings_etl_tests.integration.helpers import check_evaluations, materialize_range

@@ -26,20 +26,30 @@ PACKAGE = Path(rankings_etl.__file__).parent
 
 #: (module, interpolated expression) -> why it cannot carry API data.
 JUSTIFIED = {
-    ("warehouse.py", "table"): "replace_date_range's table: callers pass a literal table name "
+    ("warehouse/writes.py", "table"): "replace_date_range's table: callers pass a literal table "
+    "name (ingest: 'rankings_daily') or build_table's, which comes from the asset definitions",
+    ("warehouse/writes.py", "source"): "a relation name our own SQL built: 'incoming' "
+    "(ingest) or build.COMPUTED, never data",
+    ("warehouse/writes.py", "column"): "replace_date_range's time column: its default 'date' "
+    "(no caller passes another)",
+    ("warehouse/schema.py", "statement"): "ensure_schema runs the package's own "
+    "sql/create_*.sql files",
+    ("warehouse/connection.py", "table"): "count_rows' table: callers pass a literal table name "
     "(ingest: 'rankings_daily') or build_table's, which comes from the asset definitions",
-    ("warehouse.py", "source"): "a relation name: 'incoming', '_replacement_rows' or "
-    "analytics.COMPUTED, never data",
-    ("warehouse.py", "statement"): "ensure_schema runs the package's own sql/create_*.sql files",
-    ("analytics.py", "table"): "the asset's own table name (a literal in assets/analytics.py)",
-    ("analytics.py", "COMPUTED"): "module constant 'computed_rows'",
-    ("analytics.py", "WRITTEN"): "module constant 'new_rows'",
-    ("analytics.py", "load_sql(f'select_{table}')"): "the package's sql/select_<table>.sql, "
-    "chosen by the asset's own table name",
-    ("analytics.py", "check.sql_name"): "TableCheck.sql_name: literals in assets/analytics.py",
+    ("warehouse/build.py", "table"): "the asset's own table name (a literal in "
+    "assets/analytics.py)",
+    ("warehouse/build.py", "COMPUTED"): "module constant 'computed_rows'",
+    ("warehouse/build.py", "WRITTEN"): "module constant 'new_rows'",
+    ("warehouse/build.py", "select"): "the package's sql/select_<table>.sql, chosen by the "
+    "asset's own table name",
+    ("warehouse/build.py", "RANKINGS_SQL"): "warehouse.sql's constant naming the package whose "
+    "sql/ folder holds the statement",
+    ("warehouse/build.py", "check.sql_name"): "TableCheck.sql_name: literals in "
+    "assets/analytics.py",
     ("assets/metadata.py", "_DAY_FIGURES[table]"): "a module constant statement, chosen by "
     "the asset's own table name; the days are bound as parameters",
-    ("ingest.py", "sql"): "_count(con, sql): its only callers pass a literal statement",
+    ("ingest.py", "RANKINGS_SQL"): "warehouse.sql's constant naming the package whose sql/ "
+    "folder holds the statement",
     ("exports.py", "table"): "keys of tables.PUBLISHED_TABLES (our constants)",
     ("exports.py", "_quote(partial)"): "the export path (our folder + our table names), its "
     "quotes doubled: COPY ... TO cannot take a parameter",

@@ -1,11 +1,11 @@
-"""Building the analytics tables from ``rankings_daily``: one function for all of them.
+"""Building the derived tables from ``rankings_daily``: one function for all of them.
 
 Each table is a ``select_<table>.sql`` over a window of days, computed for the whole window in
 one statement. The rows replace the window's days with the same delete-then-insert as
-``rankings_daily`` (:func:`rankings_etl.warehouse.replace_date_range`); then, still inside that
-transaction, the ``check_*.sql`` statements read the rows just written (the temporary
-``new_rows``: the table's rows for the window, as they now stand). A check that finds an ERROR
-rolls the whole transaction back, so a bad computation never lands.
+``rankings_daily`` (:func:`rankings_etl.warehouse.writes.replace_date_range`); then, still
+inside that transaction, the ``check_*.sql`` statements read the rows just written (the
+temporary ``new_rows``: the table's rows for the window, as they now stand). A check that finds
+an ERROR rolls the whole transaction back, so a bad computation never lands.
 """
 
 from __future__ import annotations
@@ -15,22 +15,17 @@ from collections.abc import Sequence
 
 import duckdb
 
-from rankings_etl.checks import CheckOutcome, CheckSpec
-from rankings_etl.warehouse import load_sql, replace_date_range, transaction
+from rankings_etl.checks import CheckOutcome
+from rankings_etl.warehouse.connection import count_rows
+from rankings_etl.warehouse.sql import RANKINGS_SQL, load_sql
+from rankings_etl.warehouse.table_spec import TableCheck
+from rankings_etl.warehouse.writes import replace_date_range, transaction
 from rankings_etl.windows import Window
 
 #: The freshly computed rows, before they are written.
 COMPUTED = "computed_rows"
 #: The rows just written, as the checks see them (the name their SQL reads).
 WRITTEN = "new_rows"
-
-
-@dataclasses.dataclass(frozen=True)
-class TableCheck:
-    """A check whose SQL returns ``(date, problem)`` rows; none means it passes."""
-
-    spec: CheckSpec
-    sql_name: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,12 +59,10 @@ def build_table(
     Returns the outcomes either way; when an ERROR blocks, the write has been rolled back.
     """
     params = [window.start, window.end]
+    select = load_sql(RANKINGS_SQL, f"select_{table}")
     try:
         with transaction(con):
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {COMPUTED} AS {load_sql(f'select_{table}')}",
-                params,
-            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPUTED} AS {select}", params)
             written = replace_date_range(con, table, COMPUTED, window.start, window.end)
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {WRITTEN} AS "
@@ -79,9 +72,9 @@ def build_table(
             outcomes = tuple(_evaluate(con, check, params) for check in checks)
             if any(outcome.blocks for outcome in outcomes):
                 raise ChecksFailed(outcomes)
-            table_rows = _count(con, table)
+            table_rows = count_rows(con, table)
     except ChecksFailed as failed:
-        return BuildResult(table, 0, _count(con, table), failed.outcomes)
+        return BuildResult(table, 0, count_rows(con, table), failed.outcomes)
     finally:
         # Created inside the transaction, so a rollback already removed them; a commit did not.
         con.execute(f"DROP TABLE IF EXISTS {WRITTEN}")
@@ -91,7 +84,7 @@ def build_table(
 
 def _evaluate(con: duckdb.DuckDBPyConnection, check: TableCheck, params) -> CheckOutcome:
     problems: dict = {}
-    for day, problem in con.execute(load_sql(check.sql_name), params).fetchall():
+    for day, problem in con.execute(load_sql(RANKINGS_SQL, check.sql_name), params).fetchall():
         problems.setdefault(day, problem)
     dates = tuple(
         day
@@ -101,7 +94,3 @@ def _evaluate(con: duckdb.DuckDBPyConnection, check: TableCheck, params) -> Chec
         ).fetchall()
     )
     return CheckOutcome(check.spec, len(dates), problems, {}, dates)
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
