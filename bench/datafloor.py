@@ -26,8 +26,8 @@ import duckdb  # noqa: E402
 import httpx  # noqa: E402
 
 from bench.tablechecks import table_checks  # noqa: E402
-from rankings_etl.checks import evaluate_rankings_contract  # noqa: E402
 from rankings_etl.contract import ENDPOINT_PATH  # noqa: E402
+from rankings_etl.datasets.rankings_daily.checks import evaluate_rankings_contract  # noqa: E402
 from rankings_etl.ingest import RankingsBatch, store_rankings  # noqa: E402
 from rankings_etl.parsing import parse_rankings_body  # noqa: E402
 from rankings_etl.warehouse.build import build_table  # noqa: E402

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rankings_etl.checks import CheckSpec
+from rankings_etl.core.check_outcomes import CheckSpec
 from rankings_etl.warehouse.table_spec import TableCheck
 
 

@@ -8,8 +8,8 @@ date order, tokens that are not non-negative decimal strings fitting a BIGINT. E
 is a :class:`~rankings_etl.errors.RankingsResponseError` naming the problem; no Python
 exception of the standard library escapes. What *can* be stored but breaks the contract's
 promises about a day (the ``other`` row, 51 rows, ordering, zero tokens, a day's sum) is
-judged by the asset checks in :mod:`rankings_etl.checks`, so the UI shows the failing dates
-rather than a stack trace.
+judged by the asset checks in :mod:`rankings_etl.datasets.rankings_daily.checks`, so the UI
+shows the failing dates rather than a stack trace.
 
 Given the API key (``secret``), the body is redacted before anything else reads it: the text
 parsed, quoted in messages and stored in ``raw_responses`` is the body as received with the key

@@ -18,8 +18,14 @@ from rankings_etl.assets.check_results import (
 from rankings_etl.assets.failures import checks_failure
 from rankings_etl.assets.metadata import day_figures, record_day_metadata
 from rankings_etl.assets.rankings import rankings_daily, run_window
-from rankings_etl.checks import CheckSpec
 from rankings_etl.constants import GROUP, OWNERS
+from rankings_etl.datasets.rankings_daily.checks import (
+    AUTHORS_SUM,
+    EVERY_MODEL_ONCE,
+    GROWTH_ROWS,
+    ONE_MARKET_ROW,
+    SHARES_SUM,
+)
 from rankings_etl.freshness import DAILY_FRESHNESS
 from rankings_etl.partitions import daily_partitions
 from rankings_etl.previews import market_preview
@@ -33,30 +39,6 @@ from rankings_etl.tables import (
 from rankings_etl.warehouse.build import build_table
 from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.warehouse.table_spec import TableCheck
-
-SHARES_SUM = TableCheck(
-    CheckSpec("shares_sum_to_one", "Each day's share_of_day sums to 1 within 1e-12."),
-    "check_shares_sum_to_one",
-)
-EVERY_MODEL_ONCE = TableCheck(
-    CheckSpec("every_model_once", "Every row of rankings_daily appears exactly once."),
-    "check_every_model_once",
-)
-ONE_MARKET_ROW = TableCheck(
-    CheckSpec("one_row_per_day", "Exactly one row for every loaded day."),
-    "check_one_market_row_per_day",
-)
-AUTHORS_SUM = TableCheck(
-    CheckSpec("authors_sum_to_top50_share", "A day's authors add up to its top-50 share."),
-    "check_authors_sum_to_top50_share",
-)
-GROWTH_ROWS = TableCheck(
-    CheckSpec(
-        "growth_rows_for_every_ranked_model", "Exactly one growth row per ranked model and day."
-    ),
-    "check_growth_rows_for_every_ranked_model",
-)
-
 
 #: Each day follows its upstream days. Like ``eager()``, it waits for what it reads and for
 #: runs in progress, and ignores updates from a run that also updated this asset (a backfill of

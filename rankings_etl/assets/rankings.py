@@ -17,9 +17,10 @@ from rankings_etl.assets.check_results import (
 from rankings_etl.assets.failures import checks_failure, failure_for
 from rankings_etl.assets.metadata import day_figures, record_day_metadata
 from rankings_etl.assets.run_summary import record_run_figures
-from rankings_etl.checks import RANKINGS_CHECKS, CheckOutcome, evaluate_rankings_contract
 from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import OTHER
+from rankings_etl.core.check_outcomes import CheckOutcome
+from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS, evaluate_rankings_contract
 from rankings_etl.errors import RankingsError
 from rankings_etl.freshness import DAILY_FRESHNESS
 from rankings_etl.ingest import (

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from rankings_etl.checks import CheckOutcome
+from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.warehouse.connection import count_rows
 from rankings_etl.warehouse.sql import RANKINGS_SQL, load_sql
 from rankings_etl.warehouse.table_spec import TableCheck

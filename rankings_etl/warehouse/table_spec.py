@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from rankings_etl.checks import CheckSpec
+from rankings_etl.core.check_outcomes import CheckSpec
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.analytics import EVERY_MODEL_ONCE, SHARES_SUM
+from rankings_etl.datasets.rankings_daily.checks import EVERY_MODEL_ONCE, SHARES_SUM
 from rankings_etl.warehouse import build
 from rankings_etl.warehouse.schema import ensure_schema
 from rankings_etl.warehouse.sql import RANKINGS_SQL, load_sql

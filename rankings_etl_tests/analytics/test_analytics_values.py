@@ -7,7 +7,7 @@ import random
 import duckdb
 import pytest
 
-from rankings_etl.assets.analytics import SHARES_SUM
+from rankings_etl.datasets.rankings_daily.checks import SHARES_SUM
 from rankings_etl.warehouse.build import build_table
 from rankings_etl.windows import Window
 

@@ -30,19 +30,19 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from rankings_etl.assets.analytics import (
+from rankings_etl.assets.analytics import analytics_assets
+from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.budget.cli import budget as budget_command
+from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.contract import BIGINT_MAX, ENDPOINT_PATH
+from rankings_etl.datasets.rankings_daily.checks import (
     AUTHORS_SUM,
     EVERY_MODEL_ONCE,
     GROWTH_ROWS,
     ONE_MARKET_ROW,
     SHARES_SUM,
-    analytics_assets,
+    evaluate_rankings_contract,
 )
-from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.budget.cli import budget as budget_command
-from rankings_etl.budget.keys import key_fingerprint
-from rankings_etl.checks import evaluate_rankings_contract
-from rankings_etl.contract import BIGINT_MAX, ENDPOINT_PATH
 from rankings_etl.errors import OpenRouterDeadlineError
 from rankings_etl.ingest import RankingsBatch, store_rankings
 from rankings_etl.parsing import parse_rankings_body

@@ -20,7 +20,7 @@ from rankings_etl.assets.check_results import (
     day_evaluations,
     latest_materializations,
 )
-from rankings_etl.checks import CheckOutcome, CheckSpec
+from rankings_etl.core.check_outcomes import CheckOutcome, CheckSpec
 from rankings_etl.partitions import daily_partitions
 
 SPEC = CheckSpec("probe_check", "A check that fails on the 2nd.")
