@@ -28,6 +28,7 @@ from bench.profiles import our_functions, summarize
 from bench.runs import latest_run
 from bench.ui_backfill import run_ui_backfill
 from rankings_etl.contract import FIRST_DATE
+from rankings_etl.datasets import table
 from rankings_etl.sandbox.testing import SandboxHandle
 
 REAL_MODULE = "rankings_etl.definitions"
@@ -42,14 +43,7 @@ GENEROUS = {"per_minute": 10_000, "per_day": 1_000_000}
 #: What "rows written" counts: every table a daily run replaces, over the run's window.
 WRITTEN_TABLES = history.DATED_TABLES
 #: Columns that must agree between a real run and the data floor (timestamps differ).
-DIGEST_COLUMNS = {
-    "rankings_daily": "date, model_permaslug, rank, total_tokens",
-    "model_share_daily": "date, model_permaslug, author, variant, share_of_day, share_of_top50",
-    "market_daily": "date, total_tokens, top50_tokens, hhi, top_model, top_model_share",
-    "author_share_daily": "date, author, models, total_tokens, share_of_day, rank",
-    "model_growth_daily": "date, model_permaslug, dod_growth, wow_growth, avg_7d_tokens, "
-    "rank_change, share_change_pp, is_new_entry",
-}
+DIGEST_COLUMNS = {name: ", ".join(table(name).digest_columns()) for name in WRITTEN_TABLES}
 
 
 def median(values: list[float]) -> float:
@@ -62,7 +56,6 @@ class Bench:
     workdir: Path
     yesterday: dt.date
     spec_path: Path
-    checks_path: Path
     repeat: int = 4
     log: Callable[[str], None] = print
     first_date: dt.date = FIRST_DATE
@@ -179,8 +172,6 @@ class Bench:
                 window[1].isoformat(),
                 "--json",
                 str(out),
-                "--checks",
-                str(self.checks_path),
             ],
             env=self.env(None, db, self.workdir / "unused-ledger.sqlite"),
             log_path=directory / "run.log",
@@ -445,8 +436,6 @@ class Bench:
                     first.isoformat(),
                     "--end",
                     self.yesterday.isoformat(),
-                    "--checks",
-                    str(self.checks_path),
                     "--json",
                     str(out),
                     "--repeat",

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from rankings_etl.contract import LICENCE_LINE, citation
-from rankings_etl.tables import PUBLISHED_TABLES
+from rankings_etl.datasets import published_tables
 
 FORMATS = ("parquet", "csv")
 
@@ -40,7 +40,7 @@ def export_tables(
     if as_of is None:
         raise ValueError("the warehouse holds no rankings yet: materialize rankings_daily first")
     written = []
-    for table in PUBLISHED_TABLES:
+    for table in published_tables():
         for fmt in formats:
             if fmt not in FORMATS:
                 raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -70,9 +70,9 @@ def citation_text(as_of: str) -> str:
 def data_dictionary(as_of: str) -> str:
     """Markdown generated from the same column descriptions the Dagster UI shows."""
     lines = ["# Data dictionary", "", f"{citation(as_of)} {LICENCE_LINE}", ""]
-    for table, columns in PUBLISHED_TABLES.items():
+    for table, spec in published_tables().items():
         lines += [f"## `{table}`", "", "| column | type | meaning |", "|---|---|---|"]
-        lines += [f"| `{name}` | {type_} | {text} |" for name, type_, text in columns]
+        lines += [f"| `{name}` | {type_} | {text} |" for name, type_, text in spec.columns]
         lines.append("")
     return "\n".join(lines)
 

@@ -16,29 +16,21 @@ from rankings_etl.assets.check_results import (
     latest_materializations,
 )
 from rankings_etl.assets.failures import checks_failure
-from rankings_etl.assets.metadata import day_figures, record_day_metadata
+from rankings_etl.assets.metadata import column_schema, day_figures, record_day_metadata
 from rankings_etl.assets.rankings import rankings_daily, run_window
 from rankings_etl.constants import GROUP, OWNERS
-from rankings_etl.datasets.rankings_daily.checks import (
-    AUTHORS_SUM,
-    EVERY_MODEL_ONCE,
-    GROWTH_ROWS,
-    ONE_MARKET_ROW,
-    SHARES_SUM,
-)
-from rankings_etl.freshness import DAILY_FRESHNESS
-from rankings_etl.partitions import daily_partitions
-from rankings_etl.previews import market_preview
-from rankings_etl.tables import (
+from rankings_etl.datasets.rankings_daily.previews import market_preview
+from rankings_etl.datasets.rankings_daily.tables import (
     AUTHOR_SHARE_DAILY,
     MARKET_DAILY,
     MODEL_GROWTH_DAILY,
     MODEL_SHARE_DAILY,
-    column_schema,
 )
+from rankings_etl.freshness import DAILY_FRESHNESS
+from rankings_etl.partitions import daily_partitions
 from rankings_etl.warehouse.build import build_table
 from rankings_etl.warehouse.connection import open_warehouse
-from rankings_etl.warehouse.table_spec import TableCheck
+from rankings_etl.warehouse.table_spec import TableSpec
 
 #: Each day follows its upstream days. Like ``eager()``, it waits for what it reads and for
 #: runs in progress, and ignores updates from a run that also updated this asset (a backfill of
@@ -64,14 +56,11 @@ GROWTH_AUTOMATION = FOLLOW_UPSTREAM_DAYS.replace(
 
 
 def _asset_kwargs(
-    name: str,
-    columns,
-    checks: list[TableCheck],
-    deps,
-    automation_condition: dg.AutomationCondition | None = None,
+    spec: TableSpec, deps, automation_condition: dg.AutomationCondition | None = None
 ) -> dict:
     return dict(
-        name=name,
+        name=spec.name,
+        description=spec.description,
         group_name=GROUP,
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -79,21 +68,22 @@ def _asset_kwargs(
         owners=OWNERS,
         deps=deps,
         automation_condition=automation_condition or FOLLOW_UPSTREAM_DAYS,
-        check_specs=daily_check_specs(name, [check.spec for check in checks]),
+        check_specs=daily_check_specs(spec.name, [check.spec for check in spec.checks]),
         freshness_policy=DAILY_FRESHNESS,
         metadata={
-            "dagster/column_schema": column_schema(columns),
-            "dagster/table_name": f"main.{name}",
+            "dagster/column_schema": column_schema(spec.columns),
+            "dagster/table_name": f"main.{spec.name}",
         },
     )
 
 
-def _materialize(context, duckdb: DuckDBResource, table: str, checks, newest_day_extra=None):
-    """Build ``table`` for the run's days; materialize each day with its own figures and
-    check results, or write nothing and report the days that failed."""
+def _materialize(context, duckdb: DuckDBResource, spec: TableSpec, newest_day_extra=None):
+    """Build ``spec``'s table for the run's days; materialize each day with its own figures
+    and check results, or write nothing and report the days that failed."""
+    table = spec.name
     window = run_window(context)
     with open_warehouse(duckdb) as con:
-        result = build_table(con, table, window, checks)
+        result = build_table(con, spec, window, spec.checks)
         figures = {} if result.blocked else day_figures(con, table, window)
         extra = newest_day_extra(con, max(figures)) if newest_day_extra and figures else None
     check_figures = {day: {"rows": values["dagster/row_count"]} for day, values in figures.items()}
@@ -120,15 +110,13 @@ def _materialize(context, duckdb: DuckDBResource, table: str, checks, newest_day
     )
 
 
-@dg.asset(
-    **_asset_kwargs(
-        "model_share_daily", MODEL_SHARE_DAILY, [SHARES_SUM, EVERY_MODEL_ONCE], [rankings_daily]
-    )
-)
+#: Each asset's description, columns and checks are its TableSpec's
+#: (datasets/rankings_daily/tables.py).
+
+
+@dg.asset(**_asset_kwargs(MODEL_SHARE_DAILY, [rankings_daily]))
 def model_share_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    """Each model's share of its day's tokens (`other` included, so a day sums to 1) and of the
-    top 50, with author and variant split out of the permaslug: "who is winning, by how much"."""
-    yield from _materialize(context, duckdb, "model_share_daily", [SHARES_SUM, EVERY_MODEL_ONCE])
+    yield from _materialize(context, duckdb, MODEL_SHARE_DAILY)
 
 
 def _market_preview(con, newest_day) -> dict:
@@ -137,34 +125,21 @@ def _market_preview(con, newest_day) -> dict:
 
 
 @dg.asset(
-    **_asset_kwargs(
-        "market_daily",
-        MARKET_DAILY,
-        [ONE_MARKET_ROW],
-        [model_share_daily, rankings_daily],  # rankings_daily: the as_of each day cites
-    )
+    # rankings_daily: the as_of each day cites
+    **_asset_kwargs(MARKET_DAILY, [model_share_daily, rankings_daily])
 )
 def market_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    """One row per day: total tokens, top-50 versus the long tail, how many models are ranked,
-    concentration (HHI) and the leader. Each day's materialization carries that day's figures,
-    so the Plots view of its metadata (below) draws the market over time."""
-    yield from _materialize(context, duckdb, "market_daily", [ONE_MARKET_ROW], _market_preview)
+    yield from _materialize(context, duckdb, MARKET_DAILY, _market_preview)
 
 
-@dg.asset(
-    **_asset_kwargs("author_share_daily", AUTHOR_SHARE_DAILY, [AUTHORS_SUM], [model_share_daily])
-)
+@dg.asset(**_asset_kwargs(AUTHOR_SHARE_DAILY, [model_share_daily]))
 def author_share_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    """Ranked models rolled up by author (the text before `/`), ranked by tokens: which labs
-    lead. `other` is not an author, so a day's authors sum to its top-50 share."""
-    yield from _materialize(context, duckdb, "author_share_daily", [AUTHORS_SUM])
+    yield from _materialize(context, duckdb, AUTHOR_SHARE_DAILY)
 
 
 @dg.asset(
     **_asset_kwargs(
-        "model_growth_daily",
         MODEL_GROWTH_DAILY,
-        [GROWTH_ROWS],
         [
             dg.AssetDep(
                 rankings_daily,
@@ -177,9 +152,7 @@ def author_share_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource
     )
 )
 def model_growth_daily(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    """How fast each ranked model moves: day-over-day and week-over-week growth, 7-day average,
-    rank change and share change. Each day reads only itself and the 7 days before it."""
-    yield from _materialize(context, duckdb, "model_growth_daily", [GROWTH_ROWS])
+    yield from _materialize(context, duckdb, MODEL_GROWTH_DAILY)
 
 
 analytics_assets = [model_share_daily, market_daily, author_share_daily, model_growth_daily]

@@ -16,13 +16,25 @@ would multiply the bytes a backfill stores for something nobody reads on old day
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import dagster as dg
 import duckdb
 
 from rankings_etl.contract import citation
+from rankings_etl.warehouse.table_spec import Column
 from rankings_etl.windows import Window
+
+
+def column_schema(columns: Sequence[Column]) -> dg.TableSchema:
+    """The ``dagster/column_schema`` the UI shows on an asset's page."""
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(name=name, type=type_, description=description)
+            for name, type_, description in columns
+        ]
+    )
+
 
 #: ``as_of`` as the API writes it (ISO-8601, UTC, milliseconds), from a TIMESTAMPTZ column.
 _AS_OF = "strftime({col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"

@@ -15,26 +15,26 @@ from rankings_etl.assets.check_results import (
     latest_materializations,
 )
 from rankings_etl.assets.failures import checks_failure, failure_for
-from rankings_etl.assets.metadata import day_figures, record_day_metadata
+from rankings_etl.assets.metadata import column_schema, day_figures, record_day_metadata
 from rankings_etl.assets.run_summary import record_run_figures
 from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import OTHER
 from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS, evaluate_rankings_contract
-from rankings_etl.errors import RankingsError
-from rankings_etl.freshness import DAILY_FRESHNESS
-from rankings_etl.ingest import (
+from rankings_etl.datasets.rankings_daily.load import (
     LoadedDays,
     RankingsBatch,
     loaded_rankings,
     missing_dates,
     store_rankings,
 )
+from rankings_etl.datasets.rankings_daily.previews import top_models_preview
+from rankings_etl.datasets.rankings_daily.rebuild import stored_responses
+from rankings_etl.datasets.rankings_daily.tables import RANKINGS_DAILY
+from rankings_etl.errors import RankingsError
+from rankings_etl.freshness import DAILY_FRESHNESS
 from rankings_etl.partitions import daily_partitions
-from rankings_etl.previews import top_models_preview
-from rankings_etl.replay import stored_responses
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.tables import RANKINGS_DAILY, column_schema
 from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.windows import Window, split_into_windows
 
@@ -52,6 +52,7 @@ class RankingsSourceConfig(dg.Config):
 
 
 @dg.asset(
+    description=RANKINGS_DAILY.description,
     group_name=GROUP,
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -61,7 +62,7 @@ class RankingsSourceConfig(dg.Config):
     check_specs=daily_check_specs("rankings_daily", RANKINGS_CHECKS),
     freshness_policy=DAILY_FRESHNESS,
     metadata={
-        "dagster/column_schema": column_schema(RANKINGS_DAILY),
+        "dagster/column_schema": column_schema(RANKINGS_DAILY.columns),
         "dagster/table_name": "main.rankings_daily",
     },
 )
@@ -71,14 +72,7 @@ def rankings_daily(
     openrouter: OpenRouterClient,
     duckdb: DuckDBResource,
 ):
-    """Top 50 models per UTC day by tokens, plus the aggregated `other` row, as OpenRouter's
-    rankings-daily API returned them.
-
-    A run over any range of days costs one request per 366 days (all history: 2), checks the
-    API's contract on every day before writing, and replaces exactly its days in one
-    transaction, so a re-run never duplicates and a refused response changes nothing. Each
-    day's partition carries that day's figures and check results.
-    """
+    # The description is RANKINGS_DAILY's (datasets/rankings_daily/tables.py).
     window = run_window(context)
     try:
         yield from _load(context, config, openrouter, duckdb, window)

@@ -17,6 +17,7 @@ import click
 import duckdb
 
 from rankings_etl.contract import LICENCE_LINE, citation
+from rankings_etl.datasets import derived_tables
 
 DEFAULT_DUCKDB_PATH = "data/rankings.duckdb"
 DEFAULT_EXPORT_DIR = "data/exports"
@@ -72,12 +73,7 @@ def status(database: str, as_json: bool) -> None:
         restated = con.execute("SELECT count(*) FROM rankings_restatements").fetchone()[0]
         tables = {
             table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in (
-                "model_share_daily",
-                "market_daily",
-                "author_share_daily",
-                "model_growth_daily",
-            )
+            for table in (spec.name for spec in derived_tables())
             if _has(con, table)
         }
     expected = (last - first).days + 1 if first else 0

@@ -17,8 +17,8 @@ import duckdb
 
 from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.warehouse.connection import count_rows
-from rankings_etl.warehouse.sql import RANKINGS_SQL, load_sql
-from rankings_etl.warehouse.table_spec import TableCheck
+from rankings_etl.warehouse.sql import load_sql
+from rankings_etl.warehouse.table_spec import TableCheck, TableSpec
 from rankings_etl.warehouse.writes import replace_date_range, transaction
 from rankings_etl.windows import Window
 
@@ -50,26 +50,29 @@ class ChecksFailed(Exception):
 
 def build_table(
     con: duckdb.DuckDBPyConnection,
-    table: str,
+    spec: TableSpec,
     window: Window,
     checks: Sequence[TableCheck] = (),
 ) -> BuildResult:
-    """Recompute ``table`` for ``window`` and replace those days, or change nothing.
+    """Recompute ``spec``'s table for ``window`` and replace those days, or change nothing.
 
     Returns the outcomes either way; when an ERROR blocks, the write has been rolled back.
     """
+    table, column = spec.name, spec.time_column
     params = [window.start, window.end]
-    select = load_sql(RANKINGS_SQL, f"select_{table}")
+    select = load_sql(spec.sql_package, spec.select_sql)
     try:
         with transaction(con):
             con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPUTED} AS {select}", params)
-            written = replace_date_range(con, table, COMPUTED, window.start, window.end)
+            written = replace_date_range(
+                con, table, COMPUTED, window.start, window.end, column=column
+            )
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {WRITTEN} AS "
-                f"SELECT * FROM {table} WHERE date BETWEEN $1 AND $2",
+                f"SELECT * FROM {table} WHERE {column} BETWEEN $1 AND $2",
                 params,
             )
-            outcomes = tuple(_evaluate(con, check, params) for check in checks)
+            outcomes = tuple(_evaluate(con, spec, check, params) for check in checks)
             if any(outcome.blocks for outcome in outcomes):
                 raise ChecksFailed(outcomes)
             table_rows = count_rows(con, table)
@@ -82,14 +85,20 @@ def build_table(
     return BuildResult(table, written, table_rows, outcomes)
 
 
-def _evaluate(con: duckdb.DuckDBPyConnection, check: TableCheck, params) -> CheckOutcome:
+def _evaluate(
+    con: duckdb.DuckDBPyConnection, spec: TableSpec, check: TableCheck, params
+) -> CheckOutcome:
     problems: dict = {}
-    for day, problem in con.execute(load_sql(RANKINGS_SQL, check.sql_name), params).fetchall():
+    for day, problem in con.execute(load_sql(spec.sql_package, check.sql_name), params).fetchall():
         problems.setdefault(day, problem)
+    # The dates checked are the days loaded upstream: a check passing on a day the table has
+    # no rows for is still a verdict on that day.
+    column, source = spec.time_column, spec.checked_dates_from or spec.name
     dates = tuple(
         day
         for (day,) in con.execute(
-            "SELECT DISTINCT date FROM rankings_daily WHERE date BETWEEN $1 AND $2 ORDER BY date",
+            f"SELECT DISTINCT {column} FROM {source} WHERE {column} BETWEEN $1 AND $2 "
+            f"ORDER BY {column}",
             params,
         ).fetchall()
     )

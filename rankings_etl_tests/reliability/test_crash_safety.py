@@ -30,7 +30,7 @@ from dagster_duckdb import DuckDBResource
 
 from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.constants import OPENROUTER_POOL
-from rankings_etl.ingest import RankingsBatch, store_rankings
+from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.windows import Window
@@ -244,7 +244,7 @@ def test_sigkill_whenever_the_warehouse_is_open_leaves_whole_days(project, tmp_p
 TORN_WAL_SCRIPT = """
 import datetime as dt, os, signal, sys
 from dagster_duckdb import DuckDBResource
-from rankings_etl.ingest import RankingsBatch, store_rankings
+from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.windows import Window

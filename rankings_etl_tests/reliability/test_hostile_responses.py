@@ -35,6 +35,8 @@ from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.budget.cli import budget as budget_command
 from rankings_etl.budget.keys import key_fingerprint
 from rankings_etl.contract import BIGINT_MAX, ENDPOINT_PATH
+from rankings_etl.data_api.rankings_body import parse_rankings_body
+from rankings_etl.datasets import table as table_spec
 from rankings_etl.datasets.rankings_daily.checks import (
     AUTHORS_SUM,
     EVERY_MODEL_ONCE,
@@ -43,9 +45,8 @@ from rankings_etl.datasets.rankings_daily.checks import (
     SHARES_SUM,
     evaluate_rankings_contract,
 )
+from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
 from rankings_etl.errors import OpenRouterDeadlineError
-from rankings_etl.ingest import RankingsBatch, store_rankings
-from rankings_etl.parsing import parse_rankings_body
 from rankings_etl.redaction import REDACTED
 from rankings_etl.sandbox.faults import LATIN1_PREFIX
 from rankings_etl.warehouse.build import build_table
@@ -648,7 +649,7 @@ def test_a_day_rankings_daily_accepts_is_accepted_by_every_downstream_table(tmp_
             ("author_share_daily", [AUTHORS_SUM]),
             ("model_growth_daily", [GROWTH_ROWS]),
         ):
-            built = build_table(con, table, window, checks)
+            built = build_table(con, table_spec(table), window, checks)
             assert not built.blocked, [o.summary() for o in built.blocked]
             assert built.rows_written > 0
         total = con.execute(

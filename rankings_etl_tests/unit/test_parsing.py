@@ -5,8 +5,9 @@ import json
 
 import pytest
 
+from rankings_etl.data_api.body import decode_body
+from rankings_etl.data_api.rankings_body import parse_rankings_body
 from rankings_etl.errors import RankingsResponseError
-from rankings_etl.parsing import decode_body, parse_rankings_body
 from rankings_etl.windows import Window
 
 D = dt.date

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 
 import duckdb
 
-from rankings_etl.parsing import RankingsResponse
+from rankings_etl.data_api.rankings_body import RankingsResponse
+from rankings_etl.data_api.raw_responses import store_raw_responses
+from rankings_etl.datasets.rankings_daily.tables import PACKAGE
 from rankings_etl.warehouse.connection import count_rows
-from rankings_etl.warehouse.sql import RANKINGS_SQL, load_sql
+from rankings_etl.warehouse.sql import load_sql
 from rankings_etl.warehouse.writes import replace_date_range, transaction
 from rankings_etl.windows import Window
 
@@ -120,32 +122,13 @@ def store_rankings(
     with transaction(con):
         # The rows become a temporary table from six list parameters (values never reach the
         # SQL text); it is dropped in the same transaction, or rolled back with it.
-        con.execute(load_sql(RANKINGS_SQL, "stage_incoming_rankings"), batch.columns())
-        con.execute(
-            load_sql(RANKINGS_SQL, "insert_rankings_restatements"), [window.start, window.end]
-        )
+        con.execute(load_sql(PACKAGE, "stage_incoming_rankings"), batch.columns())
+        con.execute(load_sql(PACKAGE, "insert_rankings_restatements"), [window.start, window.end])
         restated, max_change = con.execute(
-            load_sql(RANKINGS_SQL, "summarize_new_restatements")
+            load_sql(PACKAGE, "summarize_new_restatements")
         ).fetchone()
         written = replace_date_range(con, "rankings_daily", "incoming", window.start, window.end)
-        for response in batch.responses:
-            if not response.attempts:
-                continue  # replayed from raw_responses: already stored
-            con.execute(
-                "INSERT INTO raw_responses VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                [
-                    response.window.start,
-                    response.window.end,
-                    response.meta_start,
-                    response.meta_end,
-                    response.as_of,
-                    response.version,
-                    response.row_count,
-                    response.fetched_at,
-                    run_id,
-                    response.body,
-                ],
-            )
+        store_raw_responses(con, batch.responses, run_id)
         table_rows = count_rows(con, "rankings_daily")
         con.execute("DROP TABLE incoming")
     return WriteStats(written, restated, max_change, table_rows)
