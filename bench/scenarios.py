@@ -538,10 +538,10 @@ IMPORT_MODULES = (
     "httpx",
     "duckdb",
     "tenacity",
-    "rankings_etl.chart",
-    "rankings_etl.assets.rankings",
-    "rankings_etl.assets.analytics",
-    "rankings_etl.assets.outputs",
+    "rankings_etl.publishing.chart",
+    "rankings_etl.orchestration.table_assets",
+    "rankings_etl.datasets.rankings_daily.assets",
+    "rankings_etl.publishing.assets",
     "rankings_etl.definitions",
 )
 

@@ -36,10 +36,10 @@ def rebuild(start: str, end: str) -> None:
         )
     import dagster as dg
 
-    from rankings_etl.assets.rankings import rankings_daily
+    from rankings_etl.datasets.rankings_daily.assets import rankings_daily
     from rankings_etl.definitions import resources
+    from rankings_etl.orchestration.schedules import RANGE_END_TAG, RANGE_START_TAG
     from rankings_etl.resources.openrouter_client import OpenRouterClient
-    from rankings_etl.schedules import RANGE_END_TAG, RANGE_START_TAG
 
     run_resources = dict(resources)
     # The API is not called; don't require a key to be set for an offline rebuild.

@@ -195,7 +195,7 @@ def top(database: str, day: dt.date | None, count: int) -> None:
 )
 def export(database: str, out_dir: str, formats: tuple[str, ...]) -> None:
     """Every table as Parquet/CSV, plus CITATION.txt and DATA_DICTIONARY.md."""
-    from rankings_etl.exports import FORMATS, export_tables
+    from rankings_etl.publishing.exports import FORMATS, export_tables
 
     with read_only(database) as con:
         try:

@@ -7,12 +7,11 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.analytics import analytics_assets
-from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.datasets import published_tables
 from rankings_etl.datasets import table as table_spec
+from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.definitions import defs
-from rankings_etl.partitions import daily_partitions
+from rankings_etl.orchestration.partitions import daily_partitions
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse.schema import ensure_schema
 

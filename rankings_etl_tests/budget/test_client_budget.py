@@ -7,8 +7,8 @@ import dagster as dg
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.budget.keys import key_fingerprint
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
 

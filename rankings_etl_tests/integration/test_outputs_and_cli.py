@@ -10,11 +10,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from rankings_etl.assets.analytics import analytics_assets
-from rankings_etl.assets.outputs import output_assets
-from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.datasets import published_tables
+from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.definitions import defs
+from rankings_etl.publishing.assets import output_assets
 from rankings_etl.resources.export_dir import ExportDirectory
 
 from .helpers import materialize_range

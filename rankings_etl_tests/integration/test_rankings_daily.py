@@ -3,7 +3,7 @@
 import dagster as dg
 import pytest
 
-from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
 from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 

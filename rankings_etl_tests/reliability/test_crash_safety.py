@@ -28,9 +28,9 @@ import pytest
 from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.constants import OPENROUTER_POOL
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
 from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
+from rankings_etl.orchestration.naming import OPENROUTER_POOL
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.windows import Window
@@ -291,7 +291,7 @@ def test_a_commit_torn_at_any_byte_of_the_wal_is_all_or_nothing(project, tmp_pat
 DISK_FULL_SCRIPT = """
 import json, os, resource, sys
 import dagster as dg
-from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
 from rankings_etl.definitions import resources
 
 start, end, headroom = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -30,13 +30,12 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from rankings_etl.assets.analytics import analytics_assets
-from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.budget.cli import budget as budget_command
 from rankings_etl.budget.keys import key_fingerprint
 from rankings_etl.contract import BIGINT_MAX, ENDPOINT_PATH
 from rankings_etl.data_api.rankings_body import parse_rankings_body
 from rankings_etl.datasets import table as table_spec
+from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.datasets.rankings_daily.checks import (
     AUTHORS_SUM,
     EVERY_MODEL_ONCE,

@@ -49,14 +49,20 @@ JUSTIFIED = {
     "folder holds the statement (a literal in the dataset's tables.py)",
     ("warehouse/build.py", "check.sql_name"): "TableCheck.sql_name: literals in "
     "datasets/rankings_daily/checks.py",
-    ("assets/metadata.py", "_DAY_FIGURES[table]"): "a module constant statement, chosen by "
+    ("orchestration/metadata.py", "_DAY_FIGURES[table]"): "a module constant statement, chosen by "
     "the asset's own table name; the days are bound as parameters",
     ("datasets/rankings_daily/load.py", "PACKAGE"): "tables.PACKAGE, the literal name of the "
     "package whose sql/ folder holds the statement",
-    ("exports.py", "table"): "keys of published_tables(): registry TableSpec names (literals)",
-    ("exports.py", "_quote(partial)"): "the export path (our folder + our table names), its "
+    (
+        "publishing/exports.py",
+        "table",
+    ): "keys of published_tables(): registry TableSpec names (literals)",
+    (
+        "publishing/exports.py",
+        "_quote(partial)",
+    ): "the export path (our folder + our table names), its "
     "quotes doubled: COPY ... TO cannot take a parameter",
-    ("exports.py", "options"): "one of two literal COPY option strings",
+    ("publishing/exports.py", "options"): "one of two literal COPY option strings",
     ("commands/warehouse.py", "table"): "the names of the registry's derived tables (literals "
     "in datasets/rankings_daily/tables.py)",
     ("budget/ledger.py", "self._IS_NOT"): "class constant: 'IS NOT' (SQLite) or "

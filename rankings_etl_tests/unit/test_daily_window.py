@@ -1,6 +1,6 @@
 import datetime as dt
 
-from rankings_etl.schedules import daily_window
+from rankings_etl.orchestration.schedules import daily_window
 from rankings_etl.windows import Window
 
 D = dt.date

@@ -1,7 +1,8 @@
 """From validated responses to warehouse rows: combining windows and storing a run's dates.
 
-Pure functions and one write function, so the asset in :mod:`rankings_etl.assets.rankings`
-reads like a paragraph and all of this is testable without Dagster.
+Pure functions and one write function, so the asset in
+:mod:`rankings_etl.datasets.rankings_daily.assets` reads like a paragraph and all of this is
+testable without Dagster.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ and merges in what was added for that partition with
 step's result carries nothing, and each day gets its own figures here: on partition 2025-03-15
 of a full backfill the UI shows 2025-03-15's rows, tokens, leader, HHI, ``as_of`` and citation,
 and ``market_daily``'s plots draw the market over time. What belongs to the run (requests, budget,
-days covered) is put on the run instead (:mod:`rankings_etl.assets.run_summary`).
+days covered) is put on the run instead (:mod:`rankings_etl.orchestration.run_summary`).
 
 Each table's figures come from one grouped query over the run's days, after the write. A
 Markdown preview rides only on the run's newest day: it describes that day, and 699 of them

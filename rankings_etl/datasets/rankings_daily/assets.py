@@ -1,4 +1,7 @@
-"""``rankings_daily``: each UTC day's OpenRouter rankings, one partition per day."""
+"""The rankings_daily dataset's assets: ``rankings_daily`` (each UTC day's OpenRouter rankings,
+one partition per day) and the share, market and growth tables derived from it, each built by
+the one factory (:func:`rankings_etl.orchestration.table_assets.sql_table_asset`) from its
+TableSpec in ``tables.py``."""
 
 import dataclasses
 import datetime as dt
@@ -8,16 +11,6 @@ from typing import Literal
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.check_results import (
-    check_outputs,
-    daily_check_specs,
-    day_evaluations,
-    latest_materializations,
-)
-from rankings_etl.assets.failures import checks_failure, failure_for
-from rankings_etl.assets.metadata import column_schema, day_figures, record_day_metadata
-from rankings_etl.assets.run_summary import record_run_figures
-from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.contract import OTHER
 from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS, evaluate_rankings_contract
@@ -28,21 +21,33 @@ from rankings_etl.datasets.rankings_daily.load import (
     missing_dates,
     store_rankings,
 )
-from rankings_etl.datasets.rankings_daily.previews import top_models_preview
+from rankings_etl.datasets.rankings_daily.previews import market_preview, top_models_preview
 from rankings_etl.datasets.rankings_daily.rebuild import stored_responses
-from rankings_etl.datasets.rankings_daily.tables import RANKINGS_DAILY
+from rankings_etl.datasets.rankings_daily.tables import (
+    AUTHOR_SHARE_DAILY,
+    MARKET_DAILY,
+    MODEL_GROWTH_DAILY,
+    MODEL_SHARE_DAILY,
+    RANKINGS_DAILY,
+)
 from rankings_etl.errors import RankingsError
-from rankings_etl.freshness import DAILY_FRESHNESS
-from rankings_etl.partitions import daily_partitions
+from rankings_etl.orchestration.automation import GROWTH_AUTOMATION
+from rankings_etl.orchestration.check_results import (
+    check_outputs,
+    daily_check_specs,
+    day_evaluations,
+    latest_materializations,
+)
+from rankings_etl.orchestration.failures import checks_failure, failure_for
+from rankings_etl.orchestration.freshness import DAILY_FRESHNESS
+from rankings_etl.orchestration.metadata import column_schema, day_figures, record_day_metadata
+from rankings_etl.orchestration.naming import GROUP, OPENROUTER_POOL, OWNERS
+from rankings_etl.orchestration.partitions import daily_partitions, run_window
+from rankings_etl.orchestration.run_summary import record_run_figures
+from rankings_etl.orchestration.table_assets import sql_table_asset
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.windows import Window, split_into_windows
-
-
-def run_window(context: dg.AssetExecutionContext) -> Window:
-    """The run's partitions as an inclusive date window (one day or a whole range)."""
-    time_window = context.partition_time_window
-    return Window(time_window.start.date(), (time_window.end - dt.timedelta(days=1)).date())
 
 
 class RankingsSourceConfig(dg.Config):
@@ -201,3 +206,35 @@ def _budget_figures(openrouter: OpenRouterClient) -> dict[str, object]:
     figures.pop("budget_requests_spent", None)
     figures.pop("budget_day_limit", None)
     return figures
+
+
+# --- The derived tables: each asset's description, columns and checks are its TableSpec's ---
+
+model_share_daily = sql_table_asset(MODEL_SHARE_DAILY, [rankings_daily])
+
+
+def _market_preview(con, newest_day) -> dict:
+    """The week up to the run's newest day, as a table on that day's materialization."""
+    return {"preview": dg.MetadataValue.md(market_preview(con, newest_day))}
+
+
+market_daily = sql_table_asset(
+    MARKET_DAILY,
+    [model_share_daily, rankings_daily],  # rankings_daily: the as_of each day cites
+    newest_day_extra=_market_preview,
+)
+author_share_daily = sql_table_asset(AUTHOR_SHARE_DAILY, [model_share_daily])
+model_growth_daily = sql_table_asset(
+    MODEL_GROWTH_DAILY,
+    [
+        dg.AssetDep(
+            rankings_daily,
+            partition_mapping=dg.TimeWindowPartitionMapping(
+                start_offset=-7, allow_nonexistent_upstream_partitions=True
+            ),
+        )
+    ],
+    GROWTH_AUTOMATION,
+)
+
+analytics_assets = [model_share_daily, market_daily, author_share_daily, model_growth_daily]
