@@ -47,6 +47,27 @@ def test_every_fetched_and_derived_table_is_one_asset_with_its_columns_descripti
     assert fetched == [d.name for d in DATASETS]  # each dataset's fetch asset is named after it
 
 
+def test_the_registry_and_the_write_path_load_without_dagster_or_httpx():
+    """The CLI, the bench's data floor and the tests read the registry and write the warehouse
+    without paying for Dagster's import (only each dataset's assets.py imports it)."""
+    modules = (
+        "rankings_etl.datasets",
+        "rankings_etl.datasets.rankings_daily.load",
+        "rankings_etl.datasets.rankings_daily.rebuild",
+        "rankings_etl.datasets.rankings_daily.previews",
+        "rankings_etl.warehouse.build",
+        "rankings_etl.warehouse.connection",
+    )
+    code = (
+        f"import sys, importlib; [importlib.import_module(m) for m in {modules!r}]; "
+        "print(sorted(m for m in ('dagster', 'dagster_duckdb', 'httpx') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_the_schema_creates_exactly_the_registry_tables_with_their_columns():
     con = duckdb.connect()
     ensure_schema(con)
