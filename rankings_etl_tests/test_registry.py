@@ -39,6 +39,9 @@ def test_every_fetched_and_derived_table_is_one_asset_with_its_columns_descripti
                 if spec.written_by == "fetch"
                 else [check.spec for check in spec.checks]
             )
+            if spec.written_by == "select":
+                parents = {key.to_user_string() for key in node.parent_keys}
+                assert parents == {dep.table for dep in spec.deps}, spec.name
             checks = {key.name: graph.get_check_spec(key) for key in node.check_keys}
             assert {name: c.description for name, c in checks.items()} == {
                 c.name: c.description for c in expected

@@ -24,6 +24,12 @@ GROWTH_AUTOMATION = FOLLOW_UPSTREAM_DAYS.replace(
     ).with_label("same day's rankings missing"),
 ).with_label("after its days' upstream updates (earlier days optional)")
 
+#: The conditions a TableSpec's ``automation`` names.
+CONDITIONS: dict[str, dg.AutomationCondition] = {
+    "after_upstream_days": FOLLOW_UPSTREAM_DAYS,
+    "after_upstream_days_earlier_optional": GROWTH_AUTOMATION,
+}
+
 #: Unpartitioned views over all loaded days (the chart, the export) refresh whenever an
 #: upstream partition is updated, not when history is merely incomplete, as the default eager
 #: condition would wait.

@@ -6,12 +6,12 @@ inside the write transaction on the rows just written and come back from the ass
 an ERROR rolls the write back, fails the step and stops what is downstream.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.orchestration.automation import FOLLOW_UPSTREAM_DAYS
+from rankings_etl.orchestration.automation import CONDITIONS
 from rankings_etl.orchestration.check_results import (
     check_outputs,
     daily_check_specs,
@@ -25,31 +25,38 @@ from rankings_etl.orchestration.naming import GROUP, OWNERS
 from rankings_etl.orchestration.partitions import daily_partitions, run_window
 from rankings_etl.warehouse.build import build_table
 from rankings_etl.warehouse.connection import open_warehouse
-from rankings_etl.warehouse.table_spec import TableSpec
+from rankings_etl.warehouse.table_spec import Dep, TableSpec
 
 
 def sql_table_asset(
-    spec: TableSpec,
-    deps: Sequence,
-    automation_condition: dg.AutomationCondition | None = None,
-    newest_day_extra: Callable | None = None,
+    spec: TableSpec, newest_day_extra: Callable | None = None
 ) -> dg.AssetsDefinition:
     """The daily asset that builds ``spec``'s table with its ``select_<table>.sql``.
 
-    Its description, columns and checks are the spec's; ``newest_day_extra(con, day)`` adds
-    metadata to the run's newest day (market_daily's preview).
+    Its description, columns, checks, upstream tables and automation are the spec's;
+    ``newest_day_extra(con, day)`` adds metadata to the run's newest day (market_daily's
+    preview).
     """
 
-    @dg.asset(**_asset_kwargs(spec, deps, automation_condition))
+    @dg.asset(**_asset_kwargs(spec))
     def build(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         yield from _materialize(context, duckdb, spec, newest_day_extra)
 
     return build
 
 
-def _asset_kwargs(
-    spec: TableSpec, deps, automation_condition: dg.AutomationCondition | None = None
-) -> dict:
+def _asset_dep(dep: Dep) -> dg.AssetDep:
+    if not dep.earlier_periods:
+        return dg.AssetDep(dep.table)
+    return dg.AssetDep(
+        dep.table,
+        partition_mapping=dg.TimeWindowPartitionMapping(
+            start_offset=-dep.earlier_periods, allow_nonexistent_upstream_partitions=True
+        ),
+    )
+
+
+def _asset_kwargs(spec: TableSpec) -> dict:
     return dict(
         name=spec.name,
         description=spec.description,
@@ -58,8 +65,8 @@ def _asset_kwargs(
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb"},
         owners=OWNERS,
-        deps=deps,
-        automation_condition=automation_condition or FOLLOW_UPSTREAM_DAYS,
+        deps=[_asset_dep(dep) for dep in spec.deps],
+        automation_condition=CONDITIONS[spec.automation],
         check_specs=daily_check_specs(spec.name, [check.spec for check in spec.checks]),
         freshness_policy=DAILY_FRESHNESS,
         metadata={

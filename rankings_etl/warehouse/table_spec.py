@@ -30,6 +30,15 @@ class TableCheck:
 
 
 @dataclasses.dataclass(frozen=True)
+class Dep:
+    """A table this one is computed from: each partition reads that table's same partition and,
+    with ``earlier_periods``, that many before it (growth reads the 7 days before its day)."""
+
+    table: str
+    earlier_periods: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
 class TableSpec:
     name: str
     #: What the table holds and why: the asset's description in the Dagster UI.
@@ -44,6 +53,10 @@ class TableSpec:
     #: The column a partition's rows are selected and replaced by; None: not partitioned.
     time_column: str | None = "date"
     checks: tuple[TableCheck, ...] = ()
+    #: What a derived table reads, in the order its asset lists them.
+    deps: tuple[Dep, ...] = ()
+    #: When a derived table refreshes: a key of ``orchestration.automation.CONDITIONS``.
+    automation: str = "after_upstream_days"
     #: Exported, in DATA_DICTIONARY.md.
     published: bool = True
     #: The table whose loaded dates a check over this table counts as ``dates_checked``.

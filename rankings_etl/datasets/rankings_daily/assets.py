@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from rankings_etl.contract import OTHER
 from rankings_etl.core.check_outcomes import CheckOutcome
+from rankings_etl.datasets import derived_tables
 from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS, evaluate_rankings_contract
 from rankings_etl.datasets.rankings_daily.load import (
     LoadedDays,
@@ -23,15 +24,8 @@ from rankings_etl.datasets.rankings_daily.load import (
 )
 from rankings_etl.datasets.rankings_daily.previews import market_preview, top_models_preview
 from rankings_etl.datasets.rankings_daily.rebuild import stored_responses
-from rankings_etl.datasets.rankings_daily.tables import (
-    AUTHOR_SHARE_DAILY,
-    MARKET_DAILY,
-    MODEL_GROWTH_DAILY,
-    MODEL_SHARE_DAILY,
-    RANKINGS_DAILY,
-)
+from rankings_etl.datasets.rankings_daily.tables import RANKINGS_DAILY
 from rankings_etl.errors import RankingsError
-from rankings_etl.orchestration.automation import GROWTH_AUTOMATION
 from rankings_etl.orchestration.check_results import (
     check_outputs,
     daily_check_specs,
@@ -208,9 +202,8 @@ def _budget_figures(openrouter: OpenRouterClient) -> dict[str, object]:
     return figures
 
 
-# --- The derived tables: each asset's description, columns and checks are its TableSpec's ---
-
-model_share_daily = sql_table_asset(MODEL_SHARE_DAILY, [rankings_daily])
+# --- The derived tables: each asset is its TableSpec's (description, columns, checks, upstream
+# tables, automation), built by the one factory; market_daily also previews its newest week.
 
 
 def _market_preview(con, newest_day) -> dict:
@@ -218,23 +211,14 @@ def _market_preview(con, newest_day) -> dict:
     return {"preview": dg.MetadataValue.md(market_preview(con, newest_day))}
 
 
-market_daily = sql_table_asset(
-    MARKET_DAILY,
-    [model_share_daily, rankings_daily],  # rankings_daily: the as_of each day cites
-    newest_day_extra=_market_preview,
-)
-author_share_daily = sql_table_asset(AUTHOR_SHARE_DAILY, [model_share_daily])
-model_growth_daily = sql_table_asset(
-    MODEL_GROWTH_DAILY,
-    [
-        dg.AssetDep(
-            rankings_daily,
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-7, allow_nonexistent_upstream_partitions=True
-            ),
-        )
-    ],
-    GROWTH_AUTOMATION,
-)
+_NEWEST_DAY_EXTRA = {"market_daily": _market_preview}
 
-analytics_assets = [model_share_daily, market_daily, author_share_daily, model_growth_daily]
+analytics_assets = [
+    sql_table_asset(spec, _NEWEST_DAY_EXTRA.get(spec.name))
+    for spec in derived_tables("rankings_daily")
+]
+_BY_NAME = {asset.key.to_user_string(): asset for asset in analytics_assets}
+model_share_daily = _BY_NAME["model_share_daily"]
+market_daily = _BY_NAME["market_daily"]
+author_share_daily = _BY_NAME["author_share_daily"]
+model_growth_daily = _BY_NAME["model_growth_daily"]

@@ -14,7 +14,7 @@ from rankings_etl.datasets.rankings_daily.checks import (
     ONE_MARKET_ROW,
     SHARES_SUM,
 )
-from rankings_etl.warehouse.table_spec import Column, TableSpec
+from rankings_etl.warehouse.table_spec import Column, Dep, TableSpec
 
 #: The package whose ``sql/`` folder holds this dataset's statements.
 PACKAGE = "rankings_etl.datasets.rankings_daily"
@@ -83,6 +83,7 @@ MODEL_SHARE_DAILY = TableSpec(
     sql_package=PACKAGE,
     written_by="select",
     checks=(SHARES_SUM, EVERY_MODEL_ONCE),
+    deps=(Dep("rankings_daily"),),
     checked_dates_from="rankings_daily",
 )
 
@@ -112,6 +113,7 @@ MARKET_DAILY = TableSpec(
     sql_package=PACKAGE,
     written_by="select",
     checks=(ONE_MARKET_ROW,),
+    deps=(Dep("model_share_daily"), Dep("rankings_daily")),  # rankings_daily: the as_of it cites
     checked_dates_from="rankings_daily",
 )
 
@@ -132,6 +134,7 @@ AUTHOR_SHARE_DAILY = TableSpec(
     sql_package=PACKAGE,
     written_by="select",
     checks=(AUTHORS_SUM,),
+    deps=(Dep("model_share_daily"),),
     checked_dates_from="rankings_daily",
 )
 
@@ -177,6 +180,8 @@ MODEL_GROWTH_DAILY = TableSpec(
     sql_package=PACKAGE,
     written_by="select",
     checks=(GROWTH_ROWS,),
+    deps=(Dep("rankings_daily", earlier_periods=7),),
+    automation="after_upstream_days_earlier_optional",
     checked_dates_from="rankings_daily",
 )
 
