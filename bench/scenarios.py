@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from bench import history
+from bench import longer_history
 from bench.measure import ROOT, Measured, copy_tree, prepare_dagster_home, run_measured
 from bench.profiles import our_functions, summarize
 from bench.runs import latest_run
@@ -41,7 +41,7 @@ API_KEY = "sk-or-bench-0123456789abcdef"
 #: waits on a rate window (the ledger's bookkeeping is the same whatever the limits).
 GENEROUS = {"per_minute": 10_000, "per_day": 1_000_000}
 #: What "rows written" counts: every table a daily run replaces, over the run's window.
-WRITTEN_TABLES = history.DATED_TABLES
+WRITTEN_TABLES = longer_history.DATED_TABLES
 #: Columns that must agree between a real run and the data floor (timestamps differ).
 DIGEST_COLUMNS = {name: ", ".join(table(name).digest_columns()) for name in WRITTEN_TABLES}
 
@@ -336,15 +336,15 @@ class Bench:
         return self._repeated("single day", window, self.materialize_args, profile=False)
 
     def history_sizes(self, years: tuple[int, ...] = (1, 2, 4)) -> dict[str, Any]:
-        """(4) The daily run on warehouses holding 1, 2 and 4 years (see bench.history)."""
+        """(4) The daily run on warehouses holding 1, 2 and 4 years (see bench.longer_history)."""
         window = (self.yesterday - dt.timedelta(days=2), self.yesterday)
         base = self.workdir / "s4"
         sizes = {}
         warehouses = {}
         for n in years:
             db = copy_file(self.loaded["warehouse"], base / f"{n}y" / "warehouse.duckdb")
-            days = history.years_to_days(self.yesterday, n)
-            sizes[n] = {"warehouse": history.synthesize_history(db, self.yesterday, days)}
+            days = longer_history.years_to_days(self.yesterday, n)
+            sizes[n] = {"warehouse": longer_history.synthesize_history(db, self.yesterday, days)}
             sizes[n].update(real=[], data_floor=[])
             warehouses[n] = db
         ready = {n: size["warehouse"]["rankings_daily"] for n, size in sizes.items()}
@@ -418,7 +418,9 @@ class Bench:
         targets = {"all history": (self.loaded["warehouse"], self.first_date)}
         if self.history_warehouses:
             n = max(self.history_warehouses)
-            first = self.yesterday - dt.timedelta(days=history.years_to_days(self.yesterday, n) - 1)
+            first = self.yesterday - dt.timedelta(
+                days=longer_history.years_to_days(self.yesterday, n) - 1
+            )
             targets[f"{n} years (synthetic)"] = (self.history_warehouses[n], first)
         for name, (source, first) in targets.items():
             directory = self.workdir / "s5" / name.split()[0]
