@@ -95,7 +95,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.mirror import build_floor_definitions, describe, dump_spec, graph_fingerprint
     from bench.scenarios import GENEROUS, Bench
-    from bench.tablechecks import analytics_checks
     from rankings_etl.core.api_facts import FIRST_DATE
     from rankings_etl.core.dates import last_completed_day
     from rankings_etl.definitions import defs
@@ -114,8 +113,6 @@ def main(argv: list[str] | None = None) -> int:
     spec_path = workdir / "floor_spec.pickle"
     spec = dump_spec(defs, spec_path)
     floor_matches = graph_fingerprint(defs) == graph_fingerprint(build_floor_definitions(spec))
-    checks_path = workdir / "analytics_checks.json"
-    checks_path.write_text(json.dumps(analytics_checks()))
     yesterday = last_completed_day()
     results: dict = {
         "meta": {
@@ -146,7 +143,6 @@ def main(argv: list[str] | None = None) -> int:
                 workdir=workdir,
                 yesterday=yesterday,
                 spec_path=spec_path,
-                checks_path=checks_path,
                 repeat=args.repeat,
                 first_date=args.start or FIRST_DATE,
                 log=lambda message: print(message, flush=True),

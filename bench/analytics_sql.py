@@ -1,10 +1,11 @@
 """Scenario 5: the analytics SQL alone, over every loaded day, on one connection.
 
-``python -m bench.analytics_sql --db PATH --start D --end D --checks JSON --json OUT``
+``python -m bench.analytics_sql --db PATH --start D --end D --json OUT``
 
-Runs ``rankings_etl.analytics.build_table`` for the four analytics tables (upstream first),
-with the checks their assets run and again without them, ``--repeat`` times. Each build
-replaces exactly the rows it computes, so repetitions leave the warehouse as it was.
+Runs ``rankings_etl.warehouse.build.build_table`` for the four analytics tables (the registry's
+derived tables, upstream first), with the checks their assets run and again without them,
+``--repeat`` times. Each build replaces exactly the rows it computes, so repetitions leave the
+warehouse as it was.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import time
 
 import duckdb
 
-from bench.tablechecks import table_checks
-from rankings_etl.analytics import build_table
 from rankings_etl.core.windows import Window
-from rankings_etl.warehouse import ensure_schema
+from rankings_etl.datasets import derived_tables
+from rankings_etl.warehouse.build import build_table
+from rankings_etl.warehouse.schema import ensure_schema
 
 
 def main() -> None:
@@ -27,12 +28,9 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--start", required=True, type=dt.date.fromisoformat)
     parser.add_argument("--end", required=True, type=dt.date.fromisoformat)
-    parser.add_argument("--checks", required=True)
     parser.add_argument("--json", required=True)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    with open(args.checks) as described:
-        checks_by_table = table_checks(json.load(described))
     window = Window(args.start, args.end)
 
     mark = time.perf_counter()
@@ -44,9 +42,10 @@ def main() -> None:
         for _ in range(args.repeat):
             for with_checks in (True, False):
                 tables = {}
-                for table, checks in checks_by_table.items():
+                for spec in derived_tables():
+                    table = spec.name
                     mark = time.perf_counter()
-                    result = build_table(con, table, window, checks if with_checks else ())
+                    result = build_table(con, spec, window, spec.checks if with_checks else ())
                     if result.blocked:
                         raise SystemExit(f"{table}: checks failed")
                     tables[table] = {

@@ -4,10 +4,11 @@
 
 Fetches the run's windows with one ``httpx.Client`` (same windows, parameters and headers as
 the client resource; no budget ledger, no retries), parses each body with
-``rankings_etl.parsing.parse_rankings_body``, evaluates the same contract checks, writes
-``rankings_daily`` with ``rankings_etl.ingest.store_rankings`` (delete-then-insert of the
-window, restatements, raw bodies, in one transaction), then builds the four analytics tables
-with ``rankings_etl.analytics.build_table`` and the same checks, all on one DuckDB connection.
+``rankings_etl.data_api.rankings_body.parse_rankings_body``, evaluates the same contract
+checks, writes ``rankings_daily`` with ``rankings_etl.datasets.rankings_daily.load.store_rankings``
+(delete-then-insert of the window, restatements, raw bodies, in one transaction), then builds
+the four analytics tables with ``rankings_etl.warehouse.build.build_table`` and the same checks
+(the registry's), all on one DuckDB connection.
 Phase timings go to ``--json``.
 """
 
@@ -25,14 +26,14 @@ import datetime as dt  # noqa: E402
 import duckdb  # noqa: E402
 import httpx  # noqa: E402
 
-from bench.tablechecks import table_checks  # noqa: E402
-from rankings_etl.analytics import build_table  # noqa: E402
-from rankings_etl.checks import evaluate_rankings_contract  # noqa: E402
 from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH  # noqa: E402
 from rankings_etl.core.windows import Window, split_into_windows  # noqa: E402
-from rankings_etl.ingest import RankingsBatch, store_rankings  # noqa: E402
-from rankings_etl.parsing import parse_rankings_body  # noqa: E402
-from rankings_etl.warehouse import ensure_schema  # noqa: E402
+from rankings_etl.data_api.rankings_body import parse_rankings_body  # noqa: E402
+from rankings_etl.datasets import derived_tables  # noqa: E402
+from rankings_etl.datasets.rankings_daily.checks import evaluate_rankings_contract  # noqa: E402
+from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings  # noqa: E402
+from rankings_etl.warehouse.build import build_table  # noqa: E402
+from rankings_etl.warehouse.schema import ensure_schema  # noqa: E402
 
 
 def main() -> None:
@@ -42,12 +43,9 @@ def main() -> None:
     parser.add_argument("--start", required=True, type=dt.date.fromisoformat)
     parser.add_argument("--end", required=True, type=dt.date.fromisoformat)
     parser.add_argument("--json", required=True)
-    parser.add_argument("--checks", required=True, help="JSON file from analytics_checks()")
     args = parser.parse_args()
     key = os.environ["OPENROUTER_API_KEY"]
     phases: dict[str, float] = {"imports": time.perf_counter() - T0}
-    with open(args.checks) as described:
-        checks_by_table = table_checks(json.load(described))
     window = Window(args.start, args.end)
 
     mark = time.perf_counter()
@@ -83,11 +81,11 @@ def main() -> None:
         phases["load"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        for table in checks_by_table:  # upstream first
-            result = build_table(con, table, window, checks_by_table[table])
+        for spec in derived_tables():  # upstream first
+            result = build_table(con, spec, window, spec.checks)
             if result.blocked:
-                raise SystemExit(f"{table}: checks failed")
-            rows[table] = result.rows_written
+                raise SystemExit(f"{spec.name}: checks failed")
+            rows[spec.name] = result.rows_written
         phases["analytics"] = time.perf_counter() - mark
     finally:
         con.close()

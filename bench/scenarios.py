@@ -22,13 +22,14 @@ from typing import Any
 
 import duckdb
 
-from bench import history
+from bench import longer_history
 from bench.measure import ROOT, Measured, copy_tree, prepare_dagster_home, run_measured
 from bench.profiles import our_functions, summarize
 from bench.runs import latest_run
 from bench.ui_backfill import run_ui_backfill
 from rankings_etl.core.api_facts import FIRST_DATE
 from rankings_etl.core.run_tags import range_tags
+from rankings_etl.datasets import table
 from rankings_etl.sandbox.testing import SandboxHandle
 from rankings_etl.settings import Settings
 
@@ -40,16 +41,9 @@ API_KEY = "sk-or-bench-0123456789abcdef"
 #: waits on a rate window (the ledger's bookkeeping is the same whatever the limits).
 GENEROUS = {"per_minute": 10_000, "per_day": 1_000_000}
 #: What "rows written" counts: every table a daily run replaces, over the run's window.
-WRITTEN_TABLES = history.DATED_TABLES
+WRITTEN_TABLES = longer_history.DATED_TABLES
 #: Columns that must agree between a real run and the data floor (timestamps differ).
-DIGEST_COLUMNS = {
-    "rankings_daily": "date, model_permaslug, rank, total_tokens",
-    "model_share_daily": "date, model_permaslug, author, variant, share_of_day, share_of_top50",
-    "market_daily": "date, total_tokens, top50_tokens, hhi, top_model, top_model_share",
-    "author_share_daily": "date, author, models, total_tokens, share_of_day, rank",
-    "model_growth_daily": "date, model_permaslug, dod_growth, wow_growth, avg_7d_tokens, "
-    "rank_change, share_change_pp, is_new_entry",
-}
+DIGEST_COLUMNS = {name: ", ".join(table(name).digest_columns()) for name in WRITTEN_TABLES}
 
 
 def median(values: list[float]) -> float:
@@ -62,7 +56,6 @@ class Bench:
     workdir: Path
     yesterday: dt.date
     spec_path: Path
-    checks_path: Path
     repeat: int = 4
     log: Callable[[str], None] = print
     first_date: dt.date = FIRST_DATE
@@ -181,8 +174,6 @@ class Bench:
                 window[1].isoformat(),
                 "--json",
                 str(out),
-                "--checks",
-                str(self.checks_path),
             ],
             env=self.env(None, db, self.workdir / "unused-ledger.sqlite"),
             log_path=directory / "run.log",
@@ -347,15 +338,15 @@ class Bench:
         return self._repeated("single day", window, self.materialize_args, profile=False)
 
     def history_sizes(self, years: tuple[int, ...] = (1, 2, 4)) -> dict[str, Any]:
-        """(4) The daily run on warehouses holding 1, 2 and 4 years (see bench.history)."""
+        """(4) The daily run on warehouses holding 1, 2 and 4 years (see bench.longer_history)."""
         window = (self.yesterday - dt.timedelta(days=2), self.yesterday)
         base = self.workdir / "s4"
         sizes = {}
         warehouses = {}
         for n in years:
             db = copy_file(self.loaded["warehouse"], base / f"{n}y" / "warehouse.duckdb")
-            days = history.years_to_days(self.yesterday, n)
-            sizes[n] = {"warehouse": history.synthesize_history(db, self.yesterday, days)}
+            days = longer_history.years_to_days(self.yesterday, n)
+            sizes[n] = {"warehouse": longer_history.synthesize_history(db, self.yesterday, days)}
             sizes[n].update(real=[], data_floor=[])
             warehouses[n] = db
         ready = {n: size["warehouse"]["rankings_daily"] for n, size in sizes.items()}
@@ -429,7 +420,9 @@ class Bench:
         targets = {"all history": (self.loaded["warehouse"], self.first_date)}
         if self.history_warehouses:
             n = max(self.history_warehouses)
-            first = self.yesterday - dt.timedelta(days=history.years_to_days(self.yesterday, n) - 1)
+            first = self.yesterday - dt.timedelta(
+                days=longer_history.years_to_days(self.yesterday, n) - 1
+            )
             targets[f"{n} years (synthetic)"] = (self.history_warehouses[n], first)
         for name, (source, first) in targets.items():
             directory = self.workdir / "s5" / name.split()[0]
@@ -447,8 +440,6 @@ class Bench:
                     first.isoformat(),
                     "--end",
                     self.yesterday.isoformat(),
-                    "--checks",
-                    str(self.checks_path),
                     "--json",
                     str(out),
                     "--repeat",
@@ -551,10 +542,10 @@ IMPORT_MODULES = (
     "httpx",
     "duckdb",
     "tenacity",
-    "rankings_etl.chart",
-    "rankings_etl.assets.rankings",
-    "rankings_etl.assets.analytics",
-    "rankings_etl.assets.outputs",
+    "rankings_etl.publishing.chart",
+    "rankings_etl.orchestration.table_assets",
+    "rankings_etl.datasets.rankings_daily.assets",
+    "rankings_etl.publishing.assets",
     "rankings_etl.definitions",
 )
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.analytics import analytics_assets
-from rankings_etl.assets.outputs import output_assets
-from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.partitions import daily_partitions
+from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
+from rankings_etl.orchestration.partitions import daily_partitions
+from rankings_etl.orchestration.schedules import build_daily_schedule
+from rankings_etl.publishing.assets import output_assets
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
-from rankings_etl.schedules import build_daily_schedule
 from rankings_etl.settings import Settings
 
 settings = Settings.from_env()
@@ -39,7 +38,7 @@ daily_rankings_schedule = build_daily_schedule(
 )
 # The conditions the UI shows on the downstream assets (eager, "after any upstream update") are
 # what refreshes them, so the sensor that evaluates them runs from the start. Freshness is a
-# FreshnessPolicy on each daily asset (rankings_etl.freshness), which the daemon evaluates.
+# FreshnessPolicy on each daily asset (orchestration/freshness.py), which the daemon evaluates.
 automation_sensor = dg.AutomationConditionSensorDefinition(
     "rankings_automation_sensor",
     target=dg.AssetSelection.all(),

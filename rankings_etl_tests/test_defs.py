@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from rankings_etl.checks import RANKINGS_CHECKS
+from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS
 from rankings_etl.definitions import defs
 
 

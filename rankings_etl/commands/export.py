@@ -31,7 +31,7 @@ from rankings_etl.settings import DEFAULTS, option_default
 )
 def export(database: str, out_dir: str, formats: tuple[str, ...]) -> None:
     """Every table as Parquet/CSV, plus CITATION.txt and DATA_DICTIONARY.md."""
-    from rankings_etl.exports import FORMATS, export_tables
+    from rankings_etl.publishing.exports import FORMATS, export_tables
 
     with read_only(database) as con:
         try:

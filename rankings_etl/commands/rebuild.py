@@ -36,8 +36,8 @@ def rebuild(start: str, end: str) -> None:
         )
     import dagster as dg
 
-    from rankings_etl.assets.rankings import rankings_daily
     from rankings_etl.core.run_tags import range_tags
+    from rankings_etl.datasets.rankings_daily.assets import rankings_daily
     from rankings_etl.definitions import resources
     from rankings_etl.resources.openrouter_client import OpenRouterClient
     from rankings_etl.settings import dagster_home_is_set

@@ -9,6 +9,7 @@ import click
 
 from rankings_etl.commands.options import database_option, has_table, read_only
 from rankings_etl.core.timestamps import format_as_of
+from rankings_etl.datasets import derived_tables
 
 
 @click.command()
@@ -26,12 +27,7 @@ def status(database: str, as_json: bool) -> None:
         restated = con.execute("SELECT count(*) FROM rankings_restatements").fetchone()[0]
         tables = {
             table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in (
-                "model_share_daily",
-                "market_daily",
-                "author_share_daily",
-                "model_growth_daily",
-            )
+            for table in (spec.name for spec in derived_tables())
             if has_table(con, table)
         }
     expected = (last - first).days + 1 if first else 0

@@ -1,12 +1,12 @@
 """The OpenRouter rankings-daily client: the only place that knows URLs, headers and retries.
 
 Assets call :meth:`OpenRouterClient.fetch_windows` and get validated
-:class:`~rankings_etl.parsing.RankingsResponse` objects back, or one of the project's own
-exceptions (:mod:`rankings_etl.core.errors`) whose one-line message names the problem. The API key
-arrives through ``EnvVar("OPENROUTER_API_KEY")`` and is only ever put in the ``Authorization``
-header: error messages, logs and the rate-budget ledger identify a key by a short fingerprint,
-and anything a server sends back goes through one redaction (:mod:`rankings_etl.redaction`)
-before it is quoted or stored.
+:class:`~rankings_etl.data_api.rankings_body.RankingsResponse` objects back, or one of the
+project's own exceptions (:mod:`rankings_etl.core.errors`) whose one-line message names the
+problem. The API key arrives through ``EnvVar("OPENROUTER_API_KEY")`` and is only ever put in
+the ``Authorization`` header: error messages, logs and the rate-budget ledger identify a key by
+a short fingerprint, and anything a server sends back goes through one redaction
+(:mod:`rankings_etl.redaction`) before it is quoted or stored.
 
 Every attempt, retries included, first takes a slot from the shared :class:`RateBudget`; a run
 of N windows reserves its N slots up front, so it either has them all or fails before sending
@@ -53,7 +53,8 @@ from rankings_etl.core.errors import (
 )
 from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.core.windows import Window
-from rankings_etl.parsing import RankingsResponse, decode_body, parse_rankings_body
+from rankings_etl.data_api.body import decode_body
+from rankings_etl.data_api.rankings_body import RankingsResponse, parse_rankings_body
 from rankings_etl.redaction import server_text
 from rankings_etl.resources.deadlines import AttemptWatchdog, RunClock
 from rankings_etl.resources.rate_budget import RateBudget

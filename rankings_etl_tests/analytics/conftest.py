@@ -12,15 +12,15 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.analytics import analytics_assets
-from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG
+from rankings_etl.datasets import derived_tables
+from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.warehouse import ensure_schema
+from rankings_etl.warehouse.schema import ensure_schema
 
 AS_OF = dt.datetime(2025, 1, 9, 2, 0, tzinfo=dt.UTC)
 AS_OF_TEXT = "2025-01-09T02:00:00.000Z"
-ANALYTICS_TABLES = ("model_share_daily", "market_daily", "author_share_daily", "model_growth_daily")
+ANALYTICS_TABLES = tuple(spec.name for spec in derived_tables())
 FIRST, LAST = "2025-01-01", "2025-01-08"
 
 #: date -> rows in API order (tokens descending, ties by permaslug, `other` last).

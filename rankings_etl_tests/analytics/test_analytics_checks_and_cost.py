@@ -10,10 +10,12 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl import analytics
-from rankings_etl.assets.analytics import EVERY_MODEL_ONCE, SHARES_SUM
 from rankings_etl.core.windows import Window
-from rankings_etl.warehouse import ensure_schema, load_sql
+from rankings_etl.datasets.rankings_daily.checks import EVERY_MODEL_ONCE, SHARES_SUM
+from rankings_etl.datasets.rankings_daily.tables import MODEL_SHARE_DAILY, PACKAGE
+from rankings_etl.warehouse import build
+from rankings_etl.warehouse.schema import ensure_schema
+from rankings_etl.warehouse.sql import load_sql
 from rankings_etl_tests.integration.helpers import step_outcomes
 
 from .conftest import AS_OF, FIRST, LAST, digest, materialize
@@ -28,17 +30,18 @@ def evaluations(result):
 
 
 def corrupt_sql(monkeypatch, name, old, new):
-    """Make ``load_sql(name)`` (as the analytics module sees it) return a broken statement."""
-    real = analytics.load_sql
+    """Make ``load_sql(package, name)`` (as the build module sees it) return a broken
+    statement."""
+    real = build.load_sql
 
-    def load(sql_name):
-        sql = real(sql_name)
-        if sql_name == name:
+    def load(*args):
+        sql = real(*args)
+        if args[-1] == name:
             assert old in sql, f"{old!r} is not in {name}.sql any more: update this test"
             sql = sql.replace(old, new)
         return sql
 
-    monkeypatch.setattr(analytics, "load_sql", load)
+    monkeypatch.setattr(build, "load_sql", load)
 
 
 def assert_blocked(result, asset, check, dates):
@@ -154,13 +157,13 @@ def test_build_table_checks_the_rows_as_written_and_rolls_them_back(warehouse, m
     window = Window(dt.date(2025, 1, 1), dt.date(2025, 1, 8))
     checks = [SHARES_SUM, EVERY_MODEL_ONCE]
     with duckdb.connect(str(warehouse)) as con:
-        good = analytics.build_table(con, "model_share_daily", window, checks)
+        good = build.build_table(con, MODEL_SHARE_DAILY, window, checks)
         assert not good.blocked and good.rows_written == good.table_rows == 18
         snapshot = con.execute("SELECT * FROM model_share_daily ORDER BY ALL").fetchall()
         corrupt_sql(
             monkeypatch, "select_model_share_daily", "AS share_of_day,", "* 2 AS share_of_day,"
         )
-        bad = analytics.build_table(con, "model_share_daily", window, checks)
+        bad = build.build_table(con, MODEL_SHARE_DAILY, window, checks)
         assert [o.spec.name for o in bad.blocked] == ["shares_sum_to_one"]
         assert (bad.rows_written, bad.table_rows) == (0, 18)
         assert con.execute("SELECT * FROM model_share_daily ORDER BY ALL").fetchall() == snapshot
@@ -246,7 +249,7 @@ def test_one_new_day_of_the_whole_graph_reads_eight_days_of_rankings(tmp_path):
     assert max(scan["rows"] for scan in scans) == 8 * 51
     assert all("date" in scan["filters"] for scan in scans)
     # the eight days are the growth table's: the new day and the seven before it
-    growth_sql = load_sql("select_model_growth_daily")
+    growth_sql = load_sql(PACKAGE, "select_model_growth_daily")
     growth = [s for s in statements if growth_sql in s["sql"]]
     assert growth and all(scan["rows"] == 8 * 51 for s in growth for scan in s["scans"])
     assert all("2026-05-25" in scan["filters"] for s in growth for scan in s["scans"])
@@ -262,7 +265,7 @@ def test_the_growth_of_one_day_reads_the_same_rows_however_long_the_history(tmp_
     path = history(tmp_path / "w.duckdb", day - dt.timedelta(days=365 * years), day)
     with duckdb.connect(str(path), read_only=True) as con:
         con.execute("PRAGMA enable_profiling = 'no_output'")
-        con.execute(load_sql("select_model_growth_daily"), [day, day]).fetchall()
+        con.execute(load_sql(PACKAGE, "select_model_growth_daily"), [day, day]).fetchall()
         profile = json.loads(con.get_profiling_information())
         row_groups = con.execute(
             "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('rankings_daily')"

@@ -7,13 +7,13 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl import tables
-from rankings_etl.assets.analytics import analytics_assets
-from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.datasets import published_tables
+from rankings_etl.datasets import table as table_spec
+from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.definitions import defs
-from rankings_etl.partitions import daily_partitions
+from rankings_etl.orchestration.partitions import daily_partitions
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.warehouse import ensure_schema
+from rankings_etl.warehouse.schema import ensure_schema
 
 #: The column names of shared/CONTRACT.md, in order: users' SQL depends on them.
 CONTRACT_COLUMNS = {
@@ -30,12 +30,7 @@ CONTRACT_COLUMNS = {
         "wow_growth avg_7d_tokens rank_prev_day rank_change share_change_pp is_new_entry"
     ),
 }
-DESCRIBED = {
-    "model_share_daily": tables.MODEL_SHARE_DAILY,
-    "market_daily": tables.MARKET_DAILY,
-    "author_share_daily": tables.AUTHOR_SHARE_DAILY,
-    "model_growth_daily": tables.MODEL_GROWTH_DAILY,
-}
+DESCRIBED = {name: table_spec(name).columns for name in CONTRACT_COLUMNS}
 CHECKS = {
     "model_share_daily": {"shares_sum_to_one", "every_model_once"},
     "market_daily": {"one_row_per_day"},
@@ -54,7 +49,7 @@ def test_the_ddl_the_descriptions_and_the_contract_agree_column_for_column(table
     ]
     assert ddl == [(name, type_) for name, type_, _ in DESCRIBED[table]]
     assert [name for name, _ in ddl] == CONTRACT_COLUMNS[table].split()
-    assert tables.PUBLISHED_TABLES[table] is DESCRIBED[table]
+    assert published_tables()[table].columns is DESCRIBED[table]
 
 
 def test_each_asset_is_a_daily_single_run_duckdb_table_with_blocking_checks_of_its_own():

@@ -7,9 +7,10 @@ import random
 import duckdb
 import pytest
 
-from rankings_etl.analytics import build_table
-from rankings_etl.assets.analytics import SHARES_SUM
 from rankings_etl.core.windows import Window
+from rankings_etl.datasets.rankings_daily.checks import SHARES_SUM
+from rankings_etl.datasets.rankings_daily.tables import MODEL_SHARE_DAILY
+from rankings_etl.warehouse.build import build_table
 
 from .conftest import (
     AS_OF,
@@ -276,7 +277,7 @@ def test_shares_are_one_division_of_exact_day_totals_at_real_magnitudes(tmp_path
         expected[(day.isoformat(), "other")] = other / total  # Python: correctly rounded
     path = create_warehouse(tmp_path / "big.duckdb", rows)
     with duckdb.connect(str(path)) as con:
-        result = build_table(con, "model_share_daily", Window(days[0], days[-1]), [SHARES_SUM])
+        result = build_table(con, MODEL_SHARE_DAILY, Window(days[0], days[-1]), [SHARES_SUM])
     assert not result.blocked and result.rows_written == 255
     got = read_rows(path, "model_share_daily")
     assert {key: row["share_of_day"] for key, row in got.items()} == expected  # bit for bit

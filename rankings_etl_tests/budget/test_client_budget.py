@@ -7,9 +7,9 @@ import dagster as dg
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
 

@@ -17,12 +17,12 @@ from dagster._core.storage.asset_check_execution_record import (
 )
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.core.api_facts import FIRST_DATE
 from rankings_etl.core.citation import citation
 from rankings_etl.core.dates import last_completed_day
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
 from rankings_etl.definitions import daily_assets
-from rankings_etl.partitions import daily_partitions
+from rankings_etl.orchestration.partitions import daily_partitions
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl_tests.conftest import SUITE_LIMITS
 from rankings_etl_tests.environment import PROJECT_INSTANCE

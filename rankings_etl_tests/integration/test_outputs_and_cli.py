@@ -10,12 +10,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from rankings_etl.assets.analytics import analytics_assets
-from rankings_etl.assets.outputs import output_assets
-from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.datasets import published_tables
+from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.definitions import defs
+from rankings_etl.publishing.assets import output_assets
 from rankings_etl.resources.export_dir import ExportDirectory
-from rankings_etl.tables import PUBLISHED_TABLES
 
 from .helpers import materialize_range
 
@@ -69,7 +68,7 @@ def test_the_instance_holds_citation_row_count_and_schema(published, instance):
     for asset in ("rankings_daily", "model_share_daily", "model_growth_daily"):
         schema = graph.get(dg.AssetKey(asset)).metadata["dagster/column_schema"]
         columns = {c.name: c.description for c in schema.columns}
-        assert set(columns) == {name for name, _, _ in PUBLISHED_TABLES[asset]}
+        assert set(columns) == {name for name, _, _ in published_tables()[asset].columns}
         assert all(columns.values())
 
 
@@ -90,7 +89,7 @@ def test_the_chart_is_a_png_on_disk_and_in_the_metadata(published, instance):
 
 def test_exports_round_trip_and_carry_the_licence(published, duckdb_path):
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        for table in PUBLISHED_TABLES:
+        for table in published_tables():
             original = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
             parquet = con.execute(
                 f"SELECT * FROM read_parquet('{published / (table + '.parquet')}') ORDER BY ALL"

@@ -3,8 +3,8 @@
 import dagster as dg
 import pytest
 
-from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.checks import RANKINGS_CHECKS
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
+from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 
 from .helpers import check_evaluations, materialize_range, run_tags, step_outcomes

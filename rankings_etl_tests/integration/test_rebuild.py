@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
 
 from .helpers import materialize_range
 

@@ -6,9 +6,9 @@ import dagster as dg
 from dagster._core.definitions.freshness import FreshnessState
 from dagster._core.test_utils import freeze_time
 
-from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
 from rankings_etl.definitions import daily_assets, daily_rankings_schedule, defs
-from rankings_etl.freshness import DAILY_FRESHNESS
+from rankings_etl.orchestration.freshness import DAILY_FRESHNESS
 
 from .helpers import materialize_range, run_tags
 

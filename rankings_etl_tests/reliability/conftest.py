@@ -26,8 +26,7 @@ import dagster as dg
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.analytics import analytics_assets
-from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
 from rankings_etl_tests.environment import PROJECT_INSTANCE, fast_folder

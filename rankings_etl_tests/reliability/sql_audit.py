@@ -19,7 +19,7 @@ SQL_METHODS = {"execute", "executemany", "sql", "query"}
 
 @dataclasses.dataclass(frozen=True)
 class Interpolation:
-    module: str  # path relative to the package, e.g. "warehouse.py"
+    module: str  # path relative to the package, e.g. "warehouse/writes.py"
     function: str
     expression: str  # ast.unparse of what is interpolated
     line: int
@@ -50,7 +50,7 @@ def _interpolated(node: ast.expr, assignments: dict[str, list[ast.expr]]) -> Ite
         yield from (keyword.value for keyword in node.keywords)
         return
     if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "load_sql":
-        # A statement read from rankings_etl/sql/<name>.sql: only the file name can vary.
+        # A statement read from <package>/sql/<name>.sql: only the package and file name vary.
         for argument in node.args:
             yield from _interpolated(argument, assignments)
         return

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 import rankings_etl
+from rankings_etl.datasets import warehouse_tables
 
 #: The checkout: its ``dagster.yaml`` is the instance configuration under test.
 ROOT = Path(rankings_etl.__file__).resolve().parents[1]
@@ -28,15 +29,7 @@ AS_OF = "2026-11-24T02:00:00.000Z"
 LATER_AS_OF = "2026-11-24T14:00:00.000Z"
 
 #: The tables every warehouse has (the schema is created on the first connection).
-WAREHOUSE_TABLES = (
-    "author_share_daily",
-    "market_daily",
-    "model_growth_daily",
-    "model_share_daily",
-    "rankings_daily",
-    "rankings_restatements",
-    "raw_responses",
-)
+WAREHOUSE_TABLES = tuple(sorted(warehouse_tables()))
 
 
 # --- the warehouse, read-only ------------------------------------------------------------------

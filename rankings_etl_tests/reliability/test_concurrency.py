@@ -23,7 +23,7 @@ import time
 import duckdb
 
 from rankings_etl.core.windows import Window
-from rankings_etl.ingest import RankingsBatch
+from rankings_etl.datasets.rankings_daily.load import RankingsBatch
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl_tests.environment import project_env
 from rankings_etl_tests.integration.conftest import TEST_KEY

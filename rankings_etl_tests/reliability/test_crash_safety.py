@@ -28,12 +28,12 @@ import pytest
 from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.constants import OPENROUTER_POOL
 from rankings_etl.core.windows import Window
-from rankings_etl.ingest import RankingsBatch, store_rankings
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
+from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
+from rankings_etl.orchestration.naming import OPENROUTER_POOL
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.warehouse import open_warehouse
+from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl_tests.environment import project_env
 from rankings_etl_tests.integration.conftest import TEST_KEY
 from rankings_etl_tests.integration.helpers import materialize_range
@@ -71,9 +71,9 @@ _marker = os.environ.get("RELIABILITY_PAUSE_MARKER")
 if _marker:
     import time
 
-    import rankings_etl.warehouse as _warehouse
+    import rankings_etl.warehouse.writes as _writes
 
-    _replace = _warehouse.replace_date_range
+    _replace = _writes.replace_date_range
 
     def replace_date_range(con, table, rows, start, end):
         inserted = _replace(con, table, rows, start, end)
@@ -87,7 +87,7 @@ if _marker:
             time.sleep(600)
         return inserted
 
-    _warehouse.replace_date_range = replace_date_range
+    _writes.replace_date_range = replace_date_range
 """
 
 
@@ -244,10 +244,10 @@ def test_sigkill_whenever_the_warehouse_is_open_leaves_whole_days(project, tmp_p
 TORN_WAL_SCRIPT = """
 import datetime as dt, os, signal, sys
 from dagster_duckdb import DuckDBResource
-from rankings_etl.ingest import RankingsBatch, store_rankings
+from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.warehouse import open_warehouse
 from rankings_etl.core.windows import Window
+from rankings_etl.warehouse.connection import open_warehouse
 
 base_url, key, database, start, end = sys.argv[1:]
 window = Window(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
@@ -291,7 +291,7 @@ def test_a_commit_torn_at_any_byte_of_the_wal_is_all_or_nothing(project, tmp_pat
 DISK_FULL_SCRIPT = """
 import json, os, resource, sys
 import dagster as dg
-from rankings_etl.assets.rankings import rankings_daily
+from rankings_etl.datasets.rankings_daily.assets import rankings_daily
 from rankings_etl.definitions import resources
 
 start, end, headroom = sys.argv[1], sys.argv[2], int(sys.argv[3])

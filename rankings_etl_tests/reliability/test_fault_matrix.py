@@ -23,10 +23,13 @@ import time
 import dagster as dg
 import pytest
 
-from rankings_etl.assets.analytics import analytics_assets, model_share_daily
-from rankings_etl.assets.rankings import rankings_daily
 from rankings_etl.core.dates import last_completed_day
-from rankings_etl.exports import export_tables
+from rankings_etl.datasets.rankings_daily.assets import (
+    analytics_assets,
+    model_share_daily,
+    rankings_daily,
+)
+from rankings_etl.publishing.exports import export_tables
 from rankings_etl.sandbox.faults import HOSTILE_SLUGS
 from rankings_etl_tests.integration.helpers import (
     check_evaluations,

@@ -30,27 +30,27 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from rankings_etl.analytics import build_table
-from rankings_etl.assets.analytics import (
-    AUTHORS_SUM,
-    EVERY_MODEL_ONCE,
-    GROWTH_ROWS,
-    ONE_MARKET_ROW,
-    SHARES_SUM,
-    analytics_assets,
-)
-from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.checks import evaluate_rankings_contract
 from rankings_etl.commands.budget import budget as budget_command
 from rankings_etl.core.api_facts import BIGINT_MAX, RANKINGS_DAILY_PATH
 from rankings_etl.core.errors import OpenRouterDeadlineError
 from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.core.windows import Window
-from rankings_etl.ingest import RankingsBatch, store_rankings
-from rankings_etl.parsing import parse_rankings_body
+from rankings_etl.data_api.rankings_body import parse_rankings_body
+from rankings_etl.datasets import table as table_spec
+from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
+from rankings_etl.datasets.rankings_daily.checks import (
+    AUTHORS_SUM,
+    EVERY_MODEL_ONCE,
+    GROWTH_ROWS,
+    ONE_MARKET_ROW,
+    SHARES_SUM,
+    evaluate_rankings_contract,
+)
+from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
 from rankings_etl.redaction import REDACTED
 from rankings_etl.sandbox.faults import LATIN1_PREFIX
-from rankings_etl.warehouse import ensure_schema
+from rankings_etl.warehouse.build import build_table
+from rankings_etl.warehouse.schema import ensure_schema
 from rankings_etl_tests.integration.conftest import TEST_KEY
 from rankings_etl_tests.integration.helpers import check_evaluations, materialize_range
 
@@ -648,7 +648,7 @@ def test_a_day_rankings_daily_accepts_is_accepted_by_every_downstream_table(tmp_
             ("author_share_daily", [AUTHORS_SUM]),
             ("model_growth_daily", [GROWTH_ROWS]),
         ):
-            built = build_table(con, table, window, checks)
+            built = build_table(con, table_spec(table), window, checks)
             assert not built.blocked, [o.summary() for o in built.blocked]
             assert built.rows_written > 0
         total = con.execute(

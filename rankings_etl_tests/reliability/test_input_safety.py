@@ -26,25 +26,45 @@ PACKAGE = Path(rankings_etl.__file__).parent
 
 #: (module, interpolated expression) -> why it cannot carry API data.
 JUSTIFIED = {
-    ("warehouse.py", "table"): "replace_date_range's table: callers pass a literal table name "
-    "(ingest: 'rankings_daily') or build_table's, which comes from the asset definitions",
-    ("warehouse.py", "source"): "a relation name: 'incoming', '_replacement_rows' or "
-    "analytics.COMPUTED, never data",
-    ("warehouse.py", "statement"): "ensure_schema runs the package's own sql/create_*.sql files",
-    ("analytics.py", "table"): "the asset's own table name (a literal in assets/analytics.py)",
-    ("analytics.py", "COMPUTED"): "module constant 'computed_rows'",
-    ("analytics.py", "WRITTEN"): "module constant 'new_rows'",
-    ("analytics.py", "load_sql(f'select_{table}')"): "the package's sql/select_<table>.sql, "
-    "chosen by the asset's own table name",
-    ("analytics.py", "check.sql_name"): "TableCheck.sql_name: literals in assets/analytics.py",
-    ("assets/metadata.py", "_DAY_FIGURES[table]"): "a module constant statement, chosen by "
+    ("warehouse/writes.py", "table"): "replace_date_range's table: callers pass a literal table "
+    "name (load: 'rankings_daily') or build_table's, a registry TableSpec's name",
+    ("warehouse/writes.py", "source"): "a relation name our own SQL built: 'incoming' "
+    "(load) or build.COMPUTED, never data",
+    ("warehouse/writes.py", "column"): "replace_date_range's time column: its default 'date' "
+    "or build_table's, a registry TableSpec's time_column",
+    ("warehouse/schema.py", "statement"): "ensure_schema runs the registry tables' own "
+    "sql/create_<table>_table.sql files",
+    ("warehouse/connection.py", "table"): "count_rows' table: callers pass a literal table name "
+    "(load: 'rankings_daily') or build_table's, a registry TableSpec's name",
+    ("warehouse/build.py", "table"): "spec.name of a registry TableSpec (a literal in "
+    "datasets/rankings_daily/tables.py)",
+    ("warehouse/build.py", "column"): "spec.time_column of a registry TableSpec (a literal "
+    "or its default 'date')",
+    ("warehouse/build.py", "source"): "spec.checked_dates_from or spec.name of a registry "
+    "TableSpec (literals in datasets/rankings_daily/tables.py)",
+    ("warehouse/build.py", "COMPUTED"): "module constant 'computed_rows'",
+    ("warehouse/build.py", "WRITTEN"): "module constant 'new_rows'",
+    ("warehouse/build.py", "select"): "the spec's own sql/select_<table>.sql, from its package",
+    ("warehouse/build.py", "spec.sql_package"): "TableSpec.sql_package: the package whose sql/ "
+    "folder holds the statement (a literal in the dataset's tables.py)",
+    ("warehouse/build.py", "check.sql_name"): "TableCheck.sql_name: literals in "
+    "datasets/rankings_daily/checks.py",
+    ("orchestration/metadata.py", "_DAY_FIGURES[table]"): "a module constant statement, chosen by "
     "the asset's own table name; the days are bound as parameters",
-    ("ingest.py", "sql"): "_count(con, sql): its only callers pass a literal statement",
-    ("exports.py", "table"): "keys of tables.PUBLISHED_TABLES (our constants)",
-    ("exports.py", "_quote(partial)"): "the export path (our folder + our table names), its "
+    ("datasets/rankings_daily/load.py", "PACKAGE"): "tables.PACKAGE, the literal name of the "
+    "package whose sql/ folder holds the statement",
+    (
+        "publishing/exports.py",
+        "table",
+    ): "keys of published_tables(): registry TableSpec names (literals)",
+    (
+        "publishing/exports.py",
+        "_quote(partial)",
+    ): "the export path (our folder + our table names), its "
     "quotes doubled: COPY ... TO cannot take a parameter",
-    ("exports.py", "options"): "one of two literal COPY option strings",
-    ("commands/status.py", "table"): "a literal tuple of our analytics table names",
+    ("publishing/exports.py", "options"): "one of two literal COPY option strings",
+    ("commands/status.py", "table"): "the names of the registry's derived tables (literals "
+    "in datasets/rankings_daily/tables.py)",
     ("budget/ledger.py", "self._IS_NOT"): "class constant: 'IS NOT' (SQLite) or "
     "'IS DISTINCT FROM' (Postgres)",
     ("budget/sqlite_ledger.py", "int(self.busy_timeout_seconds * 1000)"): "an int from our "

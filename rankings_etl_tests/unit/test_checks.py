@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from rankings_etl.checks import evaluate_rankings_contract
+from rankings_etl.datasets.rankings_daily.checks import evaluate_rankings_contract
 
 DAY1, DAY2 = dt.date(2025, 3, 1), dt.date(2025, 3, 2)
 
@@ -139,7 +139,7 @@ def evaluate_with(rows, as_of=None, loaded=(), loaded_as_of=None):
 
 
 def test_every_spec_has_an_outcome_in_order():
-    from rankings_etl.checks import RANKINGS_CHECKS
+    from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS
 
     outcomes = evaluate_rankings_contract([DAY1], ["a/b"], [5], [1])
     assert [o.spec for o in outcomes] == list(RANKINGS_CHECKS)

@@ -1,6 +1,6 @@
 """The Dagster 1.13 preview APIs the per-day check results lean on, guarded.
 
-``rankings_etl.assets.check_results`` declares checks per partition (``AssetCheckSpec(
+``rankings_etl.orchestration.check_results`` declares checks per partition (``AssetCheckSpec(
 partitions_def=...)``) and reports ``AssetCheckEvaluation(partition=...)`` per day from inside a
 range run, pointing at that day's latest materialization. If a Dagster upgrade changes how the
 UI's per-partition status reads those, this test says so, instead of a status going quietly
@@ -14,14 +14,14 @@ from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionResolvedStatus as Status,
 )
 
-from rankings_etl.assets.check_results import (
+from rankings_etl.core.check_outcomes import CheckOutcome, CheckSpec
+from rankings_etl.orchestration.check_results import (
     check_outputs,
     daily_check_specs,
     day_evaluations,
     latest_materializations,
 )
-from rankings_etl.checks import CheckOutcome, CheckSpec
-from rankings_etl.partitions import daily_partitions
+from rankings_etl.orchestration.partitions import daily_partitions
 
 SPEC = CheckSpec("probe_check", "A check that fails on the 2nd.")
 START, END = "2025-02-01", "2025-02-03"

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from rankings_etl.core.windows import Window
-from rankings_etl.schedules import daily_window
+from rankings_etl.orchestration.schedules import daily_window
 
 D = dt.date
 TICK = dt.datetime(2026, 11, 24, 0, 15, tzinfo=dt.UTC)

@@ -7,7 +7,8 @@ import pytest
 
 from rankings_etl.core.errors import RankingsResponseError
 from rankings_etl.core.windows import Window
-from rankings_etl.parsing import decode_body, parse_rankings_body
+from rankings_etl.data_api.body import decode_body
+from rankings_etl.data_api.rankings_body import parse_rankings_body
 
 D = dt.date
 FETCHED = dt.datetime(2026, 5, 12, 3, 0, tzinfo=dt.UTC)

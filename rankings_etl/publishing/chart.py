@@ -37,7 +37,7 @@ def top_models_frame(con: duckdb.DuckDBPyConnection, days: int = 90, top: int = 
 
 def leaders_table(frame, top: int = 5) -> str:
     """The chart's newest day as a short Markdown table: the UI shows it in place."""
-    from rankings_etl.previews import markdown_table
+    from rankings_etl.core.markdown import markdown_table
 
     day = frame["date"].max()
     newest = frame[frame["date"] == day].sort_values("share_of_day", ascending=False).head(top)

@@ -1,4 +1,5 @@
-"""The rankings-daily contract, as checks over one run's rows (pure functions, no Dagster).
+"""Every check of the rankings_daily dataset: the rankings-daily contract, as checks over one
+run's rows (pure functions, no Dagster), and the derived tables' checks (SQL in ``sql/``).
 
 The asset evaluates these over *every* date of its run at once, on the rows it is about to
 write, so a response that breaks the contract is refused before it reaches the warehouse and
@@ -25,19 +26,8 @@ from collections.abc import Mapping, Sequence
 from itertools import groupby, pairwise
 
 from rankings_etl.core.api_facts import BIGINT_MAX, OTHER, TOP_N
-
-ERROR = "ERROR"
-WARN = "WARN"
-
-#: How many failing dates a check lists in its metadata (the count is always exact).
-MAX_LISTED = 20
-
-
-@dataclasses.dataclass(frozen=True)
-class CheckSpec:
-    name: str
-    description: str
-
+from rankings_etl.core.check_outcomes import ERROR, WARN, CheckOutcome, CheckSpec, outcome
+from rankings_etl.warehouse.table_spec import TableCheck
 
 ONE_OTHER = CheckSpec(
     "one_other_per_date",
@@ -94,78 +84,6 @@ LoadedRow = tuple[dt.date, str, int]
 
 
 @dataclasses.dataclass(frozen=True)
-class DayVerdict:
-    """One check on one date: what the UI shows on that day's partition."""
-
-    date: dt.date
-    passed: bool
-    severity: str
-    problem: str | None
-
-
-@dataclasses.dataclass(frozen=True)
-class CheckOutcome:
-    """What one check found over a run's dates: problems per date, split by severity.
-
-    ``dates`` are the dates it evaluated (every one of them gets a verdict, passing or not);
-    ``dates_checked`` is their number.
-    """
-
-    spec: CheckSpec
-    dates_checked: int
-    errors: dict[dt.date, str]
-    warnings: dict[dt.date, str]
-    dates: tuple[dt.date, ...] = ()
-
-    @property
-    def passed(self) -> bool:
-        return not self.errors and not self.warnings
-
-    @property
-    def severity(self) -> str:
-        return ERROR if self.errors else WARN
-
-    @property
-    def blocks(self) -> bool:
-        """An ERROR stops the write and the downstream assets; a WARN does not."""
-        return bool(self.errors)
-
-    def verdict(self, day: dt.date) -> DayVerdict:
-        """This check's result on ``day`` alone: an ERROR there, else a WARN, else a pass."""
-        if day in self.errors:
-            return DayVerdict(day, False, ERROR, self.errors[day])
-        if day in self.warnings:
-            return DayVerdict(day, False, WARN, self.warnings[day])
-        return DayVerdict(day, True, ERROR, None)
-
-    def verdicts(self) -> list[DayVerdict]:
-        """A verdict for every date evaluated (and any date a problem names), in date order."""
-        return [self.verdict(day) for day in sorted({*self.dates, *self.errors, *self.warnings})]
-
-    def summary(self) -> str:
-        if self.passed:
-            return f"{self.spec.name}: all {self.dates_checked} dates pass"
-        parts = []
-        if self.errors:
-            parts.append(f"{len(self.errors)} failing date(s): {_listing(self.errors)}")
-        if self.warnings:
-            parts.append(f"{len(self.warnings)} date(s) at WARN: {_listing(self.warnings)}")
-        return f"{self.spec.name}: " + "; ".join(parts)
-
-    def metadata(self) -> dict[str, object]:
-        def listed(found: dict[dt.date, str]) -> list[str]:
-            return [f"{day}: {what}" for day, what in sorted(found.items())[:MAX_LISTED]]
-
-        return {
-            "dates_checked": self.dates_checked,
-            "failing_date_count": len(self.errors),
-            "warning_date_count": len(self.warnings),
-            "failing_dates": listed(self.errors),
-            "warning_dates": listed(self.warnings),
-        }
-
-
-@dataclasses.dataclass(frozen=True)
 class _Day:
     date: dt.date
     slugs: list[str]
@@ -209,7 +127,7 @@ def evaluate_rankings_contract(
         _, slugs, tokens, day_ranks = zip(*group, strict=True)
         days.append(_Day(day, list(slugs), list(tokens), list(day_ranks)))
     outcomes = [
-        _outcome(spec, days, judge)
+        outcome(spec, days, judge)
         for spec, judge in (
             (ONE_OTHER, _one_other),
             (OTHER_LAST, _other_last),
@@ -223,18 +141,6 @@ def evaluate_rankings_contract(
     ]
     outcomes.append(_restatements(days, dates, as_of, loaded, loaded_as_of or {}))
     return outcomes
-
-
-def _outcome(spec, days, judge) -> CheckOutcome:
-    errors: dict[dt.date, str] = {}
-    warnings: dict[dt.date, str] = {}
-    for day in days:
-        verdict = judge(day)
-        if verdict is None:
-            continue
-        severity, what = verdict
-        (errors if severity == ERROR else warnings)[day.date] = what
-    return CheckOutcome(spec, len(days), errors, warnings, tuple(day.date for day in days))
 
 
 def _one_other(day: _Day):
@@ -374,7 +280,27 @@ def _instant(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
-def _listing(found: dict[dt.date, str], limit: int = 5) -> str:
-    items = sorted(found.items())
-    text = ", ".join(f"{day} ({what})" for day, what in items[:limit])
-    return text + (f", and {len(items) - limit} more" if len(items) > limit else "")
+# --- The derived tables' checks: each SQL returns (date, problem) rows over the rows just written.
+
+SHARES_SUM = TableCheck(
+    CheckSpec("shares_sum_to_one", "Each day's share_of_day sums to 1 within 1e-12."),
+    "check_shares_sum_to_one",
+)
+EVERY_MODEL_ONCE = TableCheck(
+    CheckSpec("every_model_once", "Every row of rankings_daily appears exactly once."),
+    "check_every_model_once",
+)
+ONE_MARKET_ROW = TableCheck(
+    CheckSpec("one_row_per_day", "Exactly one row for every loaded day."),
+    "check_one_market_row_per_day",
+)
+AUTHORS_SUM = TableCheck(
+    CheckSpec("authors_sum_to_top50_share", "A day's authors add up to its top-50 share."),
+    "check_authors_sum_to_top50_share",
+)
+GROWTH_ROWS = TableCheck(
+    CheckSpec(
+        "growth_rows_for_every_ranked_model", "Exactly one growth row per ranked model and day."
+    ),
+    "check_growth_rows_for_every_ranked_model",
+)

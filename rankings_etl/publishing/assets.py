@@ -9,23 +9,21 @@ import base64
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.analytics import analytics_assets, model_share_daily
-from rankings_etl.assets.rankings import rankings_daily
-from rankings_etl.chart import leaders_table, render_top_models_chart, top_models_frame
-from rankings_etl.constants import GROUP, OWNERS
 from rankings_etl.core.citation import citation
-from rankings_etl.exports import FORMATS, export_tables, latest_as_of
+from rankings_etl.datasets.rankings_daily.assets import (
+    analytics_assets,
+    model_share_daily,
+    rankings_daily,
+)
+from rankings_etl.orchestration.automation import follow_upstream
+from rankings_etl.orchestration.naming import GROUP, OWNERS
+from rankings_etl.publishing.chart import leaders_table, render_top_models_chart, top_models_frame
+from rankings_etl.publishing.exports import FORMATS, export_tables, latest_as_of
 from rankings_etl.resources.export_dir import ExportDirectory
-from rankings_etl.warehouse import open_warehouse
+from rankings_etl.warehouse.connection import open_warehouse
 
 CHART_DAYS = 90
 CHART_MODELS = 10
-
-follow_upstream = (
-    dg.AutomationCondition.any_deps_updated().since_last_handled()
-    & ~dg.AutomationCondition.any_deps_in_progress()
-    & ~dg.AutomationCondition.in_progress()
-).with_label("after any upstream update")
 
 
 @dg.asset(

@@ -6,8 +6,8 @@ costs nothing extra (one request either way) and any change lands in ``rankings_
 
 Ticks at 00:15 UTC: a quarter of an hour after the day closes gives OpenRouter's pipeline time
 to count the day's last requests, and whatever it counts later is picked up by the next two
-ticks' re-fetches. The freshness deadline (see :mod:`rankings_etl.freshness`) leaves room for a
-retry before anyone is told the data is late.
+ticks' re-fetches. The freshness deadline (see :mod:`rankings_etl.orchestration.freshness`)
+leaves room for a retry before anyone is told the data is late.
 
 The scheduled run materializes ``rankings_daily`` (and its contract checks) only; the tables
 derived from it, the chart and the export follow its days by their automation conditions,

@@ -29,8 +29,8 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
     AssetCheckEvaluationTargetMaterializationData,
 )
 
-from rankings_etl.checks import CheckOutcome, CheckSpec
-from rankings_etl.partitions import daily_partitions
+from rankings_etl.core.check_outcomes import CheckOutcome, CheckSpec
+from rankings_etl.orchestration.partitions import daily_partitions
 
 Target = AssetCheckEvaluationTargetMaterializationData
 

@@ -20,13 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-DATED_TABLES = (
-    "rankings_daily",
-    "model_share_daily",
-    "market_daily",
-    "author_share_daily",
-    "model_growth_daily",
-)
+from rankings_etl.datasets import dated_tables
+
+#: The tables a run replaces by date range (rankings_daily and the tables derived from it).
+DATED_TABLES = dated_tables()
 
 
 def years_to_days(last_day: dt.date, years: int) -> int:

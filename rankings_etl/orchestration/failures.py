@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from rankings_etl.checks import CheckOutcome
+from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.core.errors import (
     BudgetExhaustedError,
     OpenRouterAPIError,

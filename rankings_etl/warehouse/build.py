@@ -1,11 +1,11 @@
-"""Building the analytics tables from ``rankings_daily``: one function for all of them.
+"""Building the derived tables from ``rankings_daily``: one function for all of them.
 
 Each table is a ``select_<table>.sql`` over a window of days, computed for the whole window in
 one statement. The rows replace the window's days with the same delete-then-insert as
-``rankings_daily`` (:func:`rankings_etl.warehouse.replace_date_range`); then, still inside that
-transaction, the ``check_*.sql`` statements read the rows just written (the temporary
-``new_rows``: the table's rows for the window, as they now stand). A check that finds an ERROR
-rolls the whole transaction back, so a bad computation never lands.
+``rankings_daily`` (:func:`rankings_etl.warehouse.writes.replace_date_range`); then, still
+inside that transaction, the ``check_*.sql`` statements read the rows just written (the
+temporary ``new_rows``: the table's rows for the window, as they now stand). A check that finds
+an ERROR rolls the whole transaction back, so a bad computation never lands.
 """
 
 from __future__ import annotations
@@ -15,23 +15,18 @@ from collections.abc import Sequence
 
 import duckdb
 
-from rankings_etl.checks import CheckOutcome, CheckSpec
+from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.core.transactions import transaction
 from rankings_etl.core.windows import Window
-from rankings_etl.warehouse import load_sql, replace_date_range
+from rankings_etl.warehouse.connection import count_rows
+from rankings_etl.warehouse.sql import load_sql
+from rankings_etl.warehouse.table_spec import TableCheck, TableSpec
+from rankings_etl.warehouse.writes import replace_date_range
 
 #: The freshly computed rows, before they are written.
 COMPUTED = "computed_rows"
 #: The rows just written, as the checks see them (the name their SQL reads).
 WRITTEN = "new_rows"
-
-
-@dataclasses.dataclass(frozen=True)
-class TableCheck:
-    """A check whose SQL returns ``(date, problem)`` rows; none means it passes."""
-
-    spec: CheckSpec
-    sql_name: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,33 +51,34 @@ class ChecksFailed(Exception):
 
 def build_table(
     con: duckdb.DuckDBPyConnection,
-    table: str,
+    spec: TableSpec,
     window: Window,
     checks: Sequence[TableCheck] = (),
 ) -> BuildResult:
-    """Recompute ``table`` for ``window`` and replace those days, or change nothing.
+    """Recompute ``spec``'s table for ``window`` and replace those days, or change nothing.
 
     Returns the outcomes either way; when an ERROR blocks, the write has been rolled back.
     """
+    table, column = spec.name, spec.time_column
     params = [window.start, window.end]
+    select = load_sql(spec.sql_package, spec.select_sql)
     try:
         with transaction(con):
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {COMPUTED} AS {load_sql(f'select_{table}')}",
-                params,
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPUTED} AS {select}", params)
+            written = replace_date_range(
+                con, table, COMPUTED, window.start, window.end, column=column
             )
-            written = replace_date_range(con, table, COMPUTED, window.start, window.end)
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {WRITTEN} AS "
-                f"SELECT * FROM {table} WHERE date BETWEEN $1 AND $2",
+                f"SELECT * FROM {table} WHERE {column} BETWEEN $1 AND $2",
                 params,
             )
-            outcomes = tuple(_evaluate(con, check, params) for check in checks)
+            outcomes = tuple(_evaluate(con, spec, check, params) for check in checks)
             if any(outcome.blocks for outcome in outcomes):
                 raise ChecksFailed(outcomes)
-            table_rows = _count(con, table)
+            table_rows = count_rows(con, table)
     except ChecksFailed as failed:
-        return BuildResult(table, 0, _count(con, table), failed.outcomes)
+        return BuildResult(table, 0, count_rows(con, table), failed.outcomes)
     finally:
         # Created inside the transaction, so a rollback already removed them; a commit did not.
         con.execute(f"DROP TABLE IF EXISTS {WRITTEN}")
@@ -90,19 +86,21 @@ def build_table(
     return BuildResult(table, written, table_rows, outcomes)
 
 
-def _evaluate(con: duckdb.DuckDBPyConnection, check: TableCheck, params) -> CheckOutcome:
+def _evaluate(
+    con: duckdb.DuckDBPyConnection, spec: TableSpec, check: TableCheck, params
+) -> CheckOutcome:
     problems: dict = {}
-    for day, problem in con.execute(load_sql(check.sql_name), params).fetchall():
+    for day, problem in con.execute(load_sql(spec.sql_package, check.sql_name), params).fetchall():
         problems.setdefault(day, problem)
+    # The dates checked are the days loaded upstream: a check passing on a day the table has
+    # no rows for is still a verdict on that day.
+    column, source = spec.time_column, spec.checked_dates_from or spec.name
     dates = tuple(
         day
         for (day,) in con.execute(
-            "SELECT DISTINCT date FROM rankings_daily WHERE date BETWEEN $1 AND $2 ORDER BY date",
+            f"SELECT DISTINCT {column} FROM {source} WHERE {column} BETWEEN $1 AND $2 "
+            f"ORDER BY {column}",
             params,
         ).fetchall()
     )
     return CheckOutcome(check.spec, len(dates), problems, {}, dates)
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])

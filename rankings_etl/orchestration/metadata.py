@@ -6,7 +6,7 @@ and merges in what was added for that partition with
 step's result carries nothing, and each day gets its own figures here: on partition 2025-03-15
 of a full backfill the UI shows 2025-03-15's rows, tokens, leader, HHI, ``as_of`` and citation,
 and ``market_daily``'s plots draw the market over time. What belongs to the run (requests, budget,
-days covered) is put on the run instead (:mod:`rankings_etl.assets.run_summary`).
+days covered) is put on the run instead (:mod:`rankings_etl.orchestration.run_summary`).
 
 Each table's figures come from one grouped query over the run's days, after the write. A
 Markdown preview rides only on the run's newest day: it describes that day, and 699 of them
@@ -16,13 +16,25 @@ would multiply the bytes a backfill stores for something nobody reads on old day
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import dagster as dg
 import duckdb
 
 from rankings_etl.core.citation import citation
 from rankings_etl.core.windows import Window
+from rankings_etl.warehouse.table_spec import Column
+
+
+def column_schema(columns: Sequence[Column]) -> dg.TableSchema:
+    """The ``dagster/column_schema`` the UI shows on an asset's page."""
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(name=name, type=type_, description=description)
+            for name, type_, description in columns
+        ]
+    )
+
 
 #: ``as_of`` as the API writes it (ISO-8601, UTC, milliseconds), from a TIMESTAMPTZ column.
 _AS_OF = "strftime({col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"

@@ -1,4 +1,7 @@
-"""``rankings_daily``: each UTC day's OpenRouter rankings, one partition per day."""
+"""The rankings_daily dataset's assets: ``rankings_daily`` (each UTC day's OpenRouter rankings,
+one partition per day) and the share, market and growth tables derived from it, each built by
+the one factory (:func:`rankings_etl.orchestration.table_assets.sql_table_asset`) from its
+TableSpec in ``tables.py``."""
 
 import dataclasses
 import datetime as dt
@@ -8,40 +11,37 @@ from typing import Literal
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.assets.check_results import (
-    check_outputs,
-    daily_check_specs,
-    day_evaluations,
-    latest_materializations,
-)
-from rankings_etl.assets.failures import checks_failure, failure_for
-from rankings_etl.assets.metadata import day_figures, record_day_metadata
-from rankings_etl.assets.run_summary import record_run_figures
-from rankings_etl.checks import RANKINGS_CHECKS, CheckOutcome, evaluate_rankings_contract
-from rankings_etl.constants import GROUP, OPENROUTER_POOL, OWNERS
 from rankings_etl.core.api_facts import OTHER
+from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.core.errors import RankingsError
 from rankings_etl.core.windows import Window, split_into_windows
-from rankings_etl.freshness import DAILY_FRESHNESS
-from rankings_etl.ingest import (
+from rankings_etl.datasets import derived_tables
+from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS, evaluate_rankings_contract
+from rankings_etl.datasets.rankings_daily.load import (
     LoadedDays,
     RankingsBatch,
     loaded_rankings,
     missing_dates,
     store_rankings,
 )
-from rankings_etl.partitions import daily_partitions
-from rankings_etl.previews import top_models_preview
-from rankings_etl.replay import stored_responses
+from rankings_etl.datasets.rankings_daily.previews import market_preview, top_models_preview
+from rankings_etl.datasets.rankings_daily.rebuild import stored_responses
+from rankings_etl.datasets.rankings_daily.tables import RANKINGS_DAILY
+from rankings_etl.orchestration.check_results import (
+    check_outputs,
+    daily_check_specs,
+    day_evaluations,
+    latest_materializations,
+)
+from rankings_etl.orchestration.failures import checks_failure, failure_for
+from rankings_etl.orchestration.freshness import DAILY_FRESHNESS
+from rankings_etl.orchestration.metadata import column_schema, day_figures, record_day_metadata
+from rankings_etl.orchestration.naming import GROUP, OPENROUTER_POOL, OWNERS
+from rankings_etl.orchestration.partitions import daily_partitions, run_window
+from rankings_etl.orchestration.run_summary import record_run_figures
+from rankings_etl.orchestration.table_assets import sql_table_asset
 from rankings_etl.resources.openrouter_client import OpenRouterClient
-from rankings_etl.tables import RANKINGS_DAILY, column_schema
-from rankings_etl.warehouse import open_warehouse
-
-
-def run_window(context: dg.AssetExecutionContext) -> Window:
-    """The run's partitions as an inclusive date window (one day or a whole range)."""
-    time_window = context.partition_time_window
-    return Window(time_window.start.date(), (time_window.end - dt.timedelta(days=1)).date())
+from rankings_etl.warehouse.connection import open_warehouse
 
 
 class RankingsSourceConfig(dg.Config):
@@ -51,6 +51,7 @@ class RankingsSourceConfig(dg.Config):
 
 
 @dg.asset(
+    description=RANKINGS_DAILY.description,
     group_name=GROUP,
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -60,7 +61,7 @@ class RankingsSourceConfig(dg.Config):
     check_specs=daily_check_specs("rankings_daily", RANKINGS_CHECKS),
     freshness_policy=DAILY_FRESHNESS,
     metadata={
-        "dagster/column_schema": column_schema(RANKINGS_DAILY),
+        "dagster/column_schema": column_schema(RANKINGS_DAILY.columns),
         "dagster/table_name": "main.rankings_daily",
     },
 )
@@ -70,14 +71,7 @@ def rankings_daily(
     openrouter: OpenRouterClient,
     duckdb: DuckDBResource,
 ):
-    """Top 50 models per UTC day by tokens, plus the aggregated `other` row, as OpenRouter's
-    rankings-daily API returned them.
-
-    A run over any range of days costs one request per 366 days (all history: 2), checks the
-    API's contract on every day before writing, and replaces exactly its days in one
-    transaction, so a re-run never duplicates and a refused response changes nothing. Each
-    day's partition carries that day's figures and check results.
-    """
+    # The description is RANKINGS_DAILY's (datasets/rankings_daily/tables.py).
     window = run_window(context)
     try:
         yield from _load(context, config, openrouter, duckdb, window)
@@ -206,3 +200,25 @@ def _budget_figures(openrouter: OpenRouterClient) -> dict[str, object]:
     figures.pop("budget_requests_spent", None)
     figures.pop("budget_day_limit", None)
     return figures
+
+
+# --- The derived tables: each asset is its TableSpec's (description, columns, checks, upstream
+# tables, automation), built by the one factory; market_daily also previews its newest week.
+
+
+def _market_preview(con, newest_day) -> dict:
+    """The week up to the run's newest day, as a table on that day's materialization."""
+    return {"preview": dg.MetadataValue.md(market_preview(con, newest_day))}
+
+
+_NEWEST_DAY_EXTRA = {"market_daily": _market_preview}
+
+analytics_assets = [
+    sql_table_asset(spec, _NEWEST_DAY_EXTRA.get(spec.name))
+    for spec in derived_tables("rankings_daily")
+]
+_BY_NAME = {asset.key.to_user_string(): asset for asset in analytics_assets}
+model_share_daily = _BY_NAME["model_share_daily"]
+market_daily = _BY_NAME["market_daily"]
+author_share_daily = _BY_NAME["author_share_daily"]
+model_growth_daily = _BY_NAME["model_growth_daily"]

@@ -14,7 +14,7 @@ import duckdb
 
 from rankings_etl.core.citation import LICENCE_LINE, citation, citation_text
 from rankings_etl.core.timestamps import format_as_of
-from rankings_etl.tables import PUBLISHED_TABLES
+from rankings_etl.datasets import published_tables
 
 FORMATS = ("parquet", "csv")
 
@@ -38,7 +38,7 @@ def export_tables(
     if as_of is None:
         raise ValueError("the warehouse holds no rankings yet: materialize rankings_daily first")
     written = []
-    for table in PUBLISHED_TABLES:
+    for table in published_tables():
         for fmt in formats:
             if fmt not in FORMATS:
                 raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -59,9 +59,9 @@ def export_tables(
 def data_dictionary(as_of: str) -> str:
     """Markdown generated from the same column descriptions the Dagster UI shows."""
     lines = ["# Data dictionary", "", f"{citation(as_of)} {LICENCE_LINE}", ""]
-    for table, columns in PUBLISHED_TABLES.items():
+    for table, spec in published_tables().items():
         lines += [f"## `{table}`", "", "| column | type | meaning |", "|---|---|---|"]
-        lines += [f"| `{name}` | {type_} | {text} |" for name, type_, text in columns]
+        lines += [f"| `{name}` | {type_} | {text} |" for name, type_, text in spec.columns]
         lines.append("")
     return "\n".join(lines)
 

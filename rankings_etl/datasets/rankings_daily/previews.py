@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 import duckdb
 
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    def cell(value: object) -> str:
-        if isinstance(value, float):
-            return f"{value:.4f}"
-        if isinstance(value, int):
-            return f"{value:,}"
-        return str(value).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+from rankings_etl.core.markdown import markdown_table
 
 
 def top_models_preview(con: duckdb.DuckDBPyConnection, day: dt.date, n: int = 10) -> str:

@@ -14,7 +14,8 @@ import duckdb
 
 from rankings_etl.core.errors import RankingsError
 from rankings_etl.core.windows import Window
-from rankings_etl.parsing import RankingsResponse, parse_rankings_body
+from rankings_etl.data_api.rankings_body import RankingsResponse, parse_rankings_body
+from rankings_etl.data_api.raw_responses import stored_bodies
 
 
 def stored_responses(con: duckdb.DuckDBPyConnection, window: Window) -> list[RankingsResponse]:
@@ -22,11 +23,7 @@ def stored_responses(con: duckdb.DuckDBPyConnection, window: Window) -> list[Ran
 
     They carry ``attempts=0``: no request was spent, and they are not stored again.
     """
-    rows = con.execute(
-        "SELECT requested_start, requested_end, fetched_at, body FROM raw_responses "
-        "WHERE meta_start_date <= $2 AND meta_end_date >= $1 ORDER BY fetched_at",
-        [window.start, window.end],
-    ).fetchall()
+    rows = stored_bodies(con, window)
     if not rows:
         raise RankingsError(
             f"no stored responses cover {window}: fetch it from the API first (rebuilds replay "

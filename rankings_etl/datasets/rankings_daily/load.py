@@ -1,7 +1,8 @@
 """From validated responses to warehouse rows: combining windows and storing a run's dates.
 
-Pure functions and one write function, so the asset in :mod:`rankings_etl.assets.rankings`
-reads like a paragraph and all of this is testable without Dagster.
+Pure functions and one write function, so the asset in
+:mod:`rankings_etl.datasets.rankings_daily.assets` reads like a paragraph and all of this is
+testable without Dagster.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import duckdb
 
 from rankings_etl.core.transactions import transaction
 from rankings_etl.core.windows import Window
-from rankings_etl.parsing import RankingsResponse
-from rankings_etl.warehouse import load_sql, replace_date_range
+from rankings_etl.data_api.rankings_body import RankingsResponse
+from rankings_etl.data_api.raw_responses import store_raw_responses
+from rankings_etl.datasets.rankings_daily.tables import PACKAGE
+from rankings_etl.warehouse.connection import count_rows
+from rankings_etl.warehouse.sql import load_sql
+from rankings_etl.warehouse.writes import replace_date_range
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,32 +124,13 @@ def store_rankings(
     with transaction(con):
         # The rows become a temporary table from six list parameters (values never reach the
         # SQL text); it is dropped in the same transaction, or rolled back with it.
-        con.execute(load_sql("stage_incoming_rankings"), batch.columns())
-        con.execute(load_sql("insert_rankings_restatements"), [window.start, window.end])
-        restated, max_change = con.execute(load_sql("summarize_new_restatements")).fetchone()
+        con.execute(load_sql(PACKAGE, "stage_incoming_rankings"), batch.columns())
+        con.execute(load_sql(PACKAGE, "insert_rankings_restatements"), [window.start, window.end])
+        restated, max_change = con.execute(
+            load_sql(PACKAGE, "summarize_new_restatements")
+        ).fetchone()
         written = replace_date_range(con, "rankings_daily", "incoming", window.start, window.end)
-        for response in batch.responses:
-            if not response.attempts:
-                continue  # replayed from raw_responses: already stored
-            con.execute(
-                "INSERT INTO raw_responses VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                [
-                    response.window.start,
-                    response.window.end,
-                    response.meta_start,
-                    response.meta_end,
-                    response.as_of,
-                    response.version,
-                    response.row_count,
-                    response.fetched_at,
-                    run_id,
-                    response.body,
-                ],
-            )
-        table_rows = _count(con, "SELECT count(*) FROM rankings_daily")
+        store_raw_responses(con, batch.responses, run_id)
+        table_rows = count_rows(con, "rankings_daily")
         con.execute("DROP TABLE incoming")
     return WriteStats(written, restated, max_change, table_rows)
-
-
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return int(con.execute(sql).fetchone()[0])

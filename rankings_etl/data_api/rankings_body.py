@@ -1,0 +1,191 @@
+"""Parsing of a rankings-daily response body into typed columns.
+
+On top of the shared strict decoding (:mod:`rankings_etl.data_api.body`), a rankings-daily body
+must have the documented shape: a ``data`` list and a ``meta`` object, a known
+``meta.version``, the requested window echoed, rows inside it and in date order, plausible
+permaslugs. Every refusal is a :class:`~rankings_etl.core.errors.RankingsResponseError` naming the
+problem. What *can* be stored but breaks the contract's promises about a day (the ``other``
+row, 51 rows, ordering, zero tokens, a day's sum) is judged by the asset checks in
+:mod:`rankings_etl.datasets.rankings_daily.checks`, so the UI shows the failing dates rather
+than a stack trace.
+
+Given the API key (``secret``), the body is redacted before anything else reads it: the text
+parsed, quoted in messages and stored in ``raw_responses`` is the body as received with the key
+replaced by ``[redacted key]``, every other character kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+from rankings_etl.core.api_facts import API_VERSION, OTHER
+from rankings_etl.core.errors import RankingsResponseError, show
+from rankings_etl.core.timestamps import parse_as_of
+from rankings_etl.core.windows import Window, clamp_to_dataset
+from rankings_etl.data_api.body import (
+    SAFE_DIGITS,
+    check_as_of,
+    decode_body,
+    load_json,
+    parse_date,
+    parse_tokens,
+)
+from rankings_etl.redaction import contains_secret, may_hide_secret, redact
+
+#: Real permaslugs are well under 100 characters; anything this long is not a model name.
+MAX_PERMASLUG_LENGTH = 256
+
+
+@dataclasses.dataclass(frozen=True)
+class RankingsResponse:
+    """One successful response, in API order, with the context needed to audit it."""
+
+    window: Window  # what we asked for
+    dates: Sequence[dt.date]
+    permaslugs: Sequence[str]
+    total_tokens: Sequence[int]
+    as_of: str
+    meta_start: dt.date
+    meta_end: dt.date
+    version: str
+    fetched_at: dt.datetime
+    body: str  # the body exactly as received, for audits and rebuilds
+    attempts: int = 1  # HTTP requests this response cost, retries included
+
+    @property
+    def row_count(self) -> int:
+        return len(self.permaslugs)
+
+    def dates_returned(self) -> set[dt.date]:
+        return set(self.dates)
+
+    def ranks(self) -> list[int | None]:
+        """Each row's ``rank``: its position in its day in API order; ``other`` has none."""
+        ranks: list[int | None] = []
+        current = None
+        position = 0
+        for day, slug in zip(self.dates, self.permaslugs, strict=True):
+            if day != current:
+                current, position = day, 0
+            if slug == OTHER:
+                ranks.append(None)
+            else:
+                position += 1
+                ranks.append(position)
+        return ranks
+
+    def as_of_utc(self) -> dt.datetime:
+        """``meta.as_of`` as an aware UTC datetime (one without an offset is taken as UTC)."""
+        return parse_as_of(self.as_of)
+
+
+def parse_rankings_body(
+    body: str | bytes,
+    window: Window,
+    fetched_at: dt.datetime,
+    *,
+    secret: str | None = None,
+) -> RankingsResponse:
+    """Parse and validate one 200 response for ``window``; raise naming the first problem.
+
+    ``body`` is text, or bytes decoded as UTF-8 (see :func:`decode_body` for a declared
+    charset). With ``secret`` the body is redacted first, and one that spells the key in JSON
+    escapes is refused: what is stored and quoted never holds the key.
+    """
+    where = f"rankings-daily response for {window}"
+    text = decode_body(body, None, where) if isinstance(body, bytes) else body
+    text = redact(text, secret)
+    payload = load_json(text, where)
+    if secret and may_hide_secret(text, secret) and contains_secret(payload, secret.strip()):
+        raise RankingsResponseError(
+            f"{where} echoes the API key in JSON escapes; refused so that it is neither stored "
+            "nor shown"
+        )
+    if not isinstance(payload, dict):
+        raise RankingsResponseError(f"{where} is not a JSON object")
+    data, meta = payload.get("data"), payload.get("meta")
+    if not isinstance(data, list):
+        raise RankingsResponseError(f"{where} has no 'data' list")
+    if not isinstance(meta, dict):
+        raise RankingsResponseError(f"{where} has no 'meta' object")
+
+    version = meta.get("version")
+    if version != API_VERSION:
+        raise RankingsResponseError(
+            f"{where} has meta.version {show(version)}; this project understands "
+            f"{API_VERSION!r} only (an incompatible API change?)"
+        )
+    as_of = meta.get("as_of")
+    if not isinstance(as_of, str):
+        raise RankingsResponseError(f"{where} has no meta.as_of string")
+    try:
+        as_of_utc = parse_as_of(as_of)
+    except ValueError:
+        raise RankingsResponseError(f"{where}: meta.as_of {show(as_of)} is not ISO-8601") from None
+    except OverflowError:
+        raise RankingsResponseError(
+            f"{where}: meta.as_of {show(as_of)} is not a representable UTC time"
+        ) from None
+    meta_start = parse_date(meta.get("start_date"), f"{where}: meta.start_date")
+    meta_end = parse_date(meta.get("end_date"), f"{where}: meta.end_date")
+    check_as_of(as_of, as_of_utc, meta_end, fetched_at, where)
+    expected_start, _ = clamp_to_dataset(window.start)
+    if (meta_start, meta_end) != (expected_start, window.end):
+        raise RankingsResponseError(
+            f"{where} echoes the window {meta_start}..{meta_end}, "
+            f"expected {expected_start}..{window.end}"
+        )
+
+    dates: list[dt.date] = []
+    slugs: list[str] = []
+    tokens: list[int] = []
+    date_cache: dict[object, dt.date] = {}
+    previous: dt.date | None = None
+    for index, row in enumerate(data):
+        what = f"{where}, row {index}"
+        if not isinstance(row, dict):
+            raise RankingsResponseError(f"{what} is not an object")
+        raw_date = row.get("date")
+        day = date_cache.get(raw_date) if isinstance(raw_date, str) else None
+        if day is None:
+            day = parse_date(raw_date, f"{what}: date")
+            if not meta_start <= day <= meta_end:
+                raise RankingsResponseError(
+                    f"{what}: date {day} is outside the window {meta_start}..{meta_end}"
+                )
+            date_cache[raw_date] = day
+        if previous is not None and day < previous:
+            raise RankingsResponseError(
+                f"{what}: date {day} comes after {previous}; rows must be in date order"
+            )
+        previous = day
+        slug = row.get("model_permaslug")
+        if not isinstance(slug, str) or not slug.strip():
+            raise RankingsResponseError(f"{what}: model_permaslug is missing or empty")
+        if len(slug) > MAX_PERMASLUG_LENGTH or not slug.isprintable():
+            raise RankingsResponseError(
+                f"{what}: model_permaslug {show(slug)} is not a plausible permaslug "
+                f"({len(slug)} characters; at most {MAX_PERMASLUG_LENGTH}, printable only)"
+            )
+        dates.append(day)
+        slugs.append(slug)
+        value = row.get("total_tokens")
+        if type(value) is str and len(value) <= SAFE_DIGITS and value.isascii() and value.isdigit():
+            tokens.append(int(value))  # the common case, checked without building a label
+        else:
+            tokens.append(parse_tokens(value, f"{what} ({day}, {show(slug)})"))
+
+    return RankingsResponse(
+        window=window,
+        dates=dates,
+        permaslugs=slugs,
+        total_tokens=tokens,
+        as_of=as_of,
+        meta_start=meta_start,
+        meta_end=meta_end,
+        version=version,
+        fetched_at=fetched_at,
+        body=text,
+    )

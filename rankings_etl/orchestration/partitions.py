@@ -1,0 +1,22 @@
+"""The one partitions definition every daily asset shares, and a run's days as a window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+
+from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.windows import Window
+
+#: One partition per completed UTC day since the dataset begins. ``end_offset=0`` keeps the
+#: current (incomplete) day out: OpenRouter only publishes whole days.
+daily_partitions = dg.DailyPartitionsDefinition(
+    start_date=FIRST_DATE.isoformat(), timezone="UTC", end_offset=0
+)
+
+
+def run_window(context: dg.AssetExecutionContext) -> Window:
+    """The run's partitions as an inclusive date window (one day or a whole range)."""
+    time_window = context.partition_time_window
+    return Window(time_window.start.date(), (time_window.end - dt.timedelta(days=1)).date())
