@@ -3,14 +3,17 @@
 One full-history backfill of every partitioned asset (the project's real graph against the
 sandbox, ~3,500 planned events and ~3,500 materializations), then a range run the API refuses
 (its days must read failed), then a range run that is created but never launched (its days must
-read in progress). The stock half is what makes this test slow (about a minute and a half of
-one-commit-per-event writes); it runs once.
+read in progress). The stock half is what makes this test slow (~17,000 one-commit-per-event
+writes, per-day check evaluations included: about 6 minutes on an idle 2-core machine, more than
+10 on a busy one); it runs once, with its own time limit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+
+import pytest
 
 from rankings_etl.core.api_facts import FIRST_DATE
 from rankings_etl.core.dates import last_completed_day
@@ -36,6 +39,7 @@ def history_then_failure_then_pending(instance, graph, sandbox):
     return backfill, refused
 
 
+@pytest.mark.timeout(1800)
 def test_stock_storage_and_ours_answer_the_ui_the_same_and_hold_the_same_rows(
     stock_instance, batched_instance, sandbox, tmp_path
 ):
