@@ -40,6 +40,10 @@ def column_schema(columns: Sequence[Column]) -> dg.TableSchema:
 #: Per table: one row per date in $1..$2, its columns named as the metadata keys they become.
 #: ``rows`` becomes ``dagster/row_count``; ``as_of`` (the TIMESTAMPTZ) is formatted the API's way
 #: by ``core.timestamps.format_as_of`` and also yields the citation.
+#: A derived table cites the as_of of the rankings its day was computed from.
+_RANKINGS_AS_OF = """JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
+              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)"""
+
 _DAY_FIGURES: Mapping[str, str] = {
     "rankings_daily": """
         WITH restated AS (
@@ -64,15 +68,14 @@ _DAY_FIGURES: Mapping[str, str] = {
         FROM days AS d LEFT JOIN restated AS s USING (date)
         ORDER BY d.date
     """,
-    "model_share_daily": """
+    "model_share_daily": f"""
         SELECT s.date, count(*) AS rows,
             min_by(s.model_permaslug, s.rank) AS top_model,
             min_by(s.share_of_day, s.rank) AS top_model_share,
             coalesce(sum(s.share_of_day) FILTER (WHERE s.rank IS NULL), 0) AS other_share,
             max(r.as_of) AS as_of
         FROM model_share_daily AS s
-        JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
-              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)
+        {_RANKINGS_AS_OF}
         WHERE s.date BETWEEN $1 AND $2 GROUP BY s.date ORDER BY s.date
     """,
     "market_daily": """
@@ -80,25 +83,23 @@ _DAY_FIGURES: Mapping[str, str] = {
             top50_share, as_of
         FROM market_daily WHERE date BETWEEN $1 AND $2 ORDER BY date
     """,
-    "author_share_daily": """
+    "author_share_daily": f"""
         SELECT a.date, count(*) AS rows,
             min_by(a.author, a.rank) AS top_author,
             min_by(a.share_of_day, a.rank) AS top_author_share,
             max(r.as_of) AS as_of
         FROM author_share_daily AS a
-        JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
-              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)
+        {_RANKINGS_AS_OF}
         WHERE a.date BETWEEN $1 AND $2 GROUP BY a.date ORDER BY a.date
     """,
-    "model_growth_daily": """
+    "model_growth_daily": f"""
         SELECT g.date, count(*) AS rows,
             count(*) FILTER (WHERE g.is_new_entry) AS new_entries,
             max_by(g.model_permaslug, g.rank_change) AS biggest_climber,
             max(g.rank_change) AS biggest_climb,
             max(r.as_of) AS as_of
         FROM model_growth_daily AS g
-        JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
-              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)
+        {_RANKINGS_AS_OF}
         WHERE g.date BETWEEN $1 AND $2 GROUP BY g.date ORDER BY g.date
     """,
 }
