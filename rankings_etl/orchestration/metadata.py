@@ -22,6 +22,7 @@ import dagster as dg
 import duckdb
 
 from rankings_etl.core.citation import citation
+from rankings_etl.core.timestamps import format_as_of
 from rankings_etl.core.windows import Window
 from rankings_etl.warehouse.table_spec import Column
 
@@ -36,13 +37,15 @@ def column_schema(columns: Sequence[Column]) -> dg.TableSchema:
     )
 
 
-#: ``as_of`` as the API writes it (ISO-8601, UTC, milliseconds), from a TIMESTAMPTZ column.
-_AS_OF = "strftime({col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"
-
 #: Per table: one row per date in $1..$2, its columns named as the metadata keys they become.
-#: ``rows`` becomes ``dagster/row_count``; ``as_of`` also yields the citation.
+#: ``rows`` becomes ``dagster/row_count``; ``as_of`` (the TIMESTAMPTZ) is formatted the API's way
+#: by ``core.timestamps.format_as_of`` and also yields the citation.
+#: A derived table cites the as_of of the rankings its day was computed from.
+_RANKINGS_AS_OF = """JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
+              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)"""
+
 _DAY_FIGURES: Mapping[str, str] = {
-    "rankings_daily": f"""
+    "rankings_daily": """
         WITH restated AS (
             SELECT date, count(*) AS restated_rows FROM rankings_restatements
             WHERE date BETWEEN $1 AND $2 AND detected_at >= $3 GROUP BY date
@@ -61,7 +64,7 @@ _DAY_FIGURES: Mapping[str, str] = {
             d.top_model, d.top_tokens / d.day_tokens::DOUBLE AS top_model_share,
             d.ranked_squares / (d.day_tokens::DOUBLE * d.day_tokens::DOUBLE) AS hhi,
             coalesce(s.restated_rows, 0) AS restated_rows,
-            {_AS_OF.format(col="d.as_of")} AS as_of
+            d.as_of
         FROM days AS d LEFT JOIN restated AS s USING (date)
         ORDER BY d.date
     """,
@@ -70,25 +73,23 @@ _DAY_FIGURES: Mapping[str, str] = {
             min_by(s.model_permaslug, s.rank) AS top_model,
             min_by(s.share_of_day, s.rank) AS top_model_share,
             coalesce(sum(s.share_of_day) FILTER (WHERE s.rank IS NULL), 0) AS other_share,
-            {_AS_OF.format(col="max(r.as_of)")} AS as_of
+            max(r.as_of) AS as_of
         FROM model_share_daily AS s
-        JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
-              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)
+        {_RANKINGS_AS_OF}
         WHERE s.date BETWEEN $1 AND $2 GROUP BY s.date ORDER BY s.date
     """,
-    "market_daily": f"""
+    "market_daily": """
         SELECT date, 1 AS rows, total_tokens, models_ranked, top_model, top_model_share, hhi,
-            top50_share, {_AS_OF.format(col="as_of")} AS as_of
+            top50_share, as_of
         FROM market_daily WHERE date BETWEEN $1 AND $2 ORDER BY date
     """,
     "author_share_daily": f"""
         SELECT a.date, count(*) AS rows,
             min_by(a.author, a.rank) AS top_author,
             min_by(a.share_of_day, a.rank) AS top_author_share,
-            {_AS_OF.format(col="max(r.as_of)")} AS as_of
+            max(r.as_of) AS as_of
         FROM author_share_daily AS a
-        JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
-              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)
+        {_RANKINGS_AS_OF}
         WHERE a.date BETWEEN $1 AND $2 GROUP BY a.date ORDER BY a.date
     """,
     "model_growth_daily": f"""
@@ -96,10 +97,9 @@ _DAY_FIGURES: Mapping[str, str] = {
             count(*) FILTER (WHERE g.is_new_entry) AS new_entries,
             max_by(g.model_permaslug, g.rank_change) AS biggest_climber,
             max(g.rank_change) AS biggest_climb,
-            {_AS_OF.format(col="max(r.as_of)")} AS as_of
+            max(r.as_of) AS as_of
         FROM model_growth_daily AS g
-        JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
-              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)
+        {_RANKINGS_AS_OF}
         WHERE g.date BETWEEN $1 AND $2 GROUP BY g.date ORDER BY g.date
     """,
 }
@@ -126,7 +126,7 @@ def day_figures(
         values = dict(zip(names, row, strict=True))
         day = values.pop("date")
         rows = values.pop("rows")
-        as_of = values.pop("as_of")
+        as_of = format_as_of(values.pop("as_of"))
         figures[day] = {
             "dagster/row_count": int(rows),
             **{key: _plain(value) for key, value in values.items() if value is not None},

@@ -1,6 +1,6 @@
 """A deterministic synthetic history that looks like OpenRouter's real rankings (pure).
 
-Shape, from ``shared/openrouter-rankings-api.md``:
+Shape, from ``docs/OPENROUTER_API.md``:
 
 - ~70 live models on 2025-01-01 growing to ~400 by late 2026 (then levelling off), of which the
   top 50 are listed, plus one ``other`` row holding 5-8 % of the day;

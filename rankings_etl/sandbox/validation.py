@@ -1,6 +1,6 @@
 """The query-parameter rules of rankings-daily, as a pure function: params -> window or error.
 
-Documented rules (``shared/openrouter-rankings-api.md``): dates are ``YYYY-MM-DD`` and must exist
+Documented rules (``docs/OPENROUTER_API.md``): dates are ``YYYY-MM-DD`` and must exist
 (``2026-02-30`` is refused, never rolled over); ``end_date`` defaults to the last completed UTC
 day and ``start_date`` to 30 days before ``end_date``; ``start_date`` after ``end_date`` is
 refused; ``end_date`` before 2025-01-01 is refused; ``start_date`` before 2025-01-01 is clamped

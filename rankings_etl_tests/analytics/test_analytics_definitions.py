@@ -15,7 +15,7 @@ from rankings_etl.orchestration.partitions import daily_partitions
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse.schema import ensure_schema
 
-#: The column names of shared/CONTRACT.md, in order: users' SQL depends on them.
+#: The public column names, in order: users' SQL depends on them (renaming one breaks it).
 CONTRACT_COLUMNS = {
     "model_share_daily": (
         "date model_permaslug author variant rank total_tokens share_of_day share_of_top50"

@@ -11,7 +11,7 @@ Added here:
   about a second, and each test has its own warehouse anyway.
 - ``dagster_home``: an empty folder for a project process's DAGSTER_HOME, on tmpfs when the
   machine has one: Dagster commits two SQLite events per partition, and on a busy disk those
-  fsyncs, not our code, would dominate these tests (shared/DAGSTER-NOTES.md).
+  fsyncs, not our code, would dominate these tests (README, "How it scales").
 - ``pinned_sandbox``: ``sandbox`` serving a fixed ``meta.as_of``, so a healed retry, a re-run
   and a clean run all produce the same rows.
 - ``budget_db`` / ``make_resources`` / ``resources``: the project's resources as
