@@ -46,6 +46,7 @@ from rankings_etl.datasets.rankings_daily.checks import (
     SHARES_SUM,
     evaluate_rankings_contract,
 )
+from rankings_etl.datasets.rankings_daily.dataset import fetch_window
 from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
 from rankings_etl.redaction import REDACTED
 from rankings_etl.sandbox.faults import LATIN1_PREFIX
@@ -337,7 +338,7 @@ def test_the_attempt_deadline_holds_however_slowly_the_bytes_come(
     client = make_resources(**FAST)["openrouter"]
     started = time.monotonic()
     with pytest.raises(OpenRouterDeadlineError) as raised:
-        client.fetch_window(Window(*(dt.date.fromisoformat(d) for d in PRELOAD)))
+        fetch_window(client, Window(*(dt.date.fromisoformat(d) for d in PRELOAD)))
     seconds = time.monotonic() - started
     assert raised.value.bound == "attempt" and raised.value.__cause__ is None
     assert 2 * 1.0 <= seconds < 2 * 1.0 + 3

@@ -17,6 +17,7 @@ from rankings_etl.core.errors import RankingsError
 from rankings_etl.core.windows import Window, split_into_windows
 from rankings_etl.datasets import derived_tables
 from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS, evaluate_rankings_contract
+from rankings_etl.datasets.rankings_daily.dataset import fetch_windows
 from rankings_etl.datasets.rankings_daily.load import (
     LoadedDays,
     RankingsBatch,
@@ -87,7 +88,7 @@ def _load(context, config, openrouter, duckdb, window: Window):
     else:
         windows = split_into_windows(window.start, window.end)
         responses = []
-        for number, response in enumerate(openrouter.fetch_windows(windows), start=1):
+        for number, response in enumerate(fetch_windows(openrouter, windows), start=1):
             responses.append(response)
             context.log.info(
                 f"window {number}/{len(windows)}: {response.window}, {response.window.days} "
