@@ -55,12 +55,12 @@ from rankings_etl.core.errors import (
 from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.data_api.body import decode_body
 from rankings_etl.data_api.request import ApiRequest
+from rankings_etl.data_api.transport import request_headers, request_url
 from rankings_etl.redaction import server_text
 from rankings_etl.resources.deadlines import AttemptWatchdog, RunClock
 from rankings_etl.resources.rate_budget import RateBudget
 from rankings_etl.settings import DEFAULTS
 
-USER_AGENT = "rankings-etl/0.1 (+dagster)"
 MIB = 1024 * 1024
 
 __all__ = ["Fetched", "OpenRouterClient", "Parse", "key_fingerprint"]
@@ -184,7 +184,7 @@ class OpenRouterClient(dg.ConfigurableResource):
                 401, "no OpenRouter API key is configured: set OPENROUTER_API_KEY"
             )
         try:
-            scheme = httpx.URL(self._url(requests[0])).scheme
+            scheme = httpx.URL(request_url(self.base_url, requests[0])).scheme
         except httpx.InvalidURL as exc:
             raise RankingsError(
                 f"the OpenRouter base URL is not a URL ({exc}): check OPENROUTER_BASE_URL"
@@ -195,11 +195,7 @@ class OpenRouterClient(dg.ConfigurableResource):
                 "(check OPENROUTER_BASE_URL)"
             )
         run = RunClock(self.run_timeout_seconds)
-        headers = {
-            "Authorization": f"Bearer {self.api_key.strip()}",
-            "Accept": "application/json",
-            "User-Agent": USER_AGENT,
-        }
+        headers = request_headers(self.api_key)
         with (
             self._reservation(requests) as holder,
             httpx.Client(headers=headers, timeout=self.timeout_seconds) as http,
@@ -207,9 +203,6 @@ class OpenRouterClient(dg.ConfigurableResource):
             session = _Session(http, holder, run, AttemptWatchdog())
             for request in requests:
                 yield self._fetch_with_retries(session, request, parse)
-
-    def _url(self, request: ApiRequest) -> str:
-        return self.base_url.rstrip("/") + request.path
 
     def budget_metadata(self) -> dict[str, Any]:
         """Budget figures for a materialization: requests this step spent, what is left today.
@@ -374,7 +367,7 @@ class OpenRouterClient(dg.ConfigurableResource):
                 watchdog.armed(seconds),
                 session.http.stream(
                     "GET",
-                    self._url(request),
+                    request_url(self.base_url, request),
                     params=dict(request.params),
                     timeout=timeout,
                     extensions={"trace": watchdog.trace},

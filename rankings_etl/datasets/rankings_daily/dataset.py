@@ -44,7 +44,9 @@ def requests(window: Window) -> list[ApiRequest]:
     return [request_for(part) for part in split_into_windows(window.start, window.end)]
 
 
-def parse(text: str, request: ApiRequest, fetched_at: dt.datetime, secret: str) -> RankingsResponse:
+def parse(
+    text: str | bytes, request: ApiRequest, fetched_at: dt.datetime, secret: str | None
+) -> RankingsResponse:
     """A 200 body, validated against the contract, remembering the request it answered."""
     response = parse_rankings_body(text, request.window, fetched_at, secret=secret)
     return dataclasses.replace(response, request=request)
