@@ -42,13 +42,18 @@ def run_cli(args, duckdb_path, tmp_path):
     )
 
 
-def test_rebuild_replays_stored_responses_without_a_request(
-    sandbox, resources, instance, duckdb_path, tmp_path
-):
+def fetch_ten_days(resources, instance, duckdb_path):
+    """rankings_daily 2025-08-01..2025-08-10 fetched from the sandbox; the rows it wrote."""
     assert materialize_range(
         [rankings_daily], "2025-08-01", "2025-08-10", resources=resources, instance=instance
     ).success
-    loaded = rows(duckdb_path)
+    return rows(duckdb_path)
+
+
+def test_rebuild_replays_stored_responses_without_a_request(
+    sandbox, resources, instance, duckdb_path, tmp_path
+):
+    loaded = fetch_ten_days(resources, instance, duckdb_path)
     with duckdb.connect(str(duckdb_path)) as con:  # someone damaged the table
         con.execute("DELETE FROM rankings_daily WHERE date >= '2025-08-05'")
         con.execute("UPDATE rankings_daily SET total_tokens = 1")
@@ -92,26 +97,15 @@ RUN_REQUEST = (
 )
 
 
-def test_raw_rows_of_a_run_say_which_dataset_endpoint_and_params_they_answered(
-    sandbox, resources, instance, duckdb_path
-):
-    assert materialize_range(
-        [rankings_daily], "2025-08-01", "2025-08-10", resources=resources, instance=instance
-    ).success
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        assert con.execute("SELECT dataset, endpoint, params FROM raw_responses").fetchall() == [
-            RUN_REQUEST
-        ]
-
-
 def test_rebuild_over_a_v1_warehouse_migrates_it_and_reproduces_the_rows(
     sandbox, resources, instance, duckdb_path, tmp_path
 ):
-    assert materialize_range(
-        [rankings_daily], "2025-08-01", "2025-08-10", resources=resources, instance=instance
-    ).success
-    loaded = rows(duckdb_path)
+    loaded = fetch_ten_days(resources, instance, duckdb_path)
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        # raw rows a real run writes say which dataset, endpoint and parameters they answered
+        assert con.execute("SELECT dataset, endpoint, params FROM raw_responses").fetchall() == [
+            RUN_REQUEST
+        ]
         stored = con.execute(f"SELECT {V1_COLUMNS} FROM raw_responses").fetchall()
     old = write_v1_warehouse(tmp_path / "v1.duckdb", stored)  # bodies only, as v1 kept them
     sandbox.reset()
