@@ -18,7 +18,7 @@ import time
 import duckdb
 
 from rankings_etl.core.windows import Window
-from rankings_etl.datasets import derived_tables
+from rankings_etl.datasets import derived_tables, warehouse_specs
 from rankings_etl.warehouse.build import build_table
 from rankings_etl.warehouse.schema import ensure_schema
 
@@ -35,7 +35,7 @@ def main() -> None:
 
     mark = time.perf_counter()
     con = duckdb.connect(args.db)
-    ensure_schema(con)
+    ensure_schema(con, warehouse_specs())
     connect_s = time.perf_counter() - mark
     repetitions = []
     try:

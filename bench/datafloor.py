@@ -26,11 +26,11 @@ import datetime as dt  # noqa: E402
 import duckdb  # noqa: E402
 import httpx  # noqa: E402
 
-from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH  # noqa: E402
-from rankings_etl.core.windows import Window, split_into_windows  # noqa: E402
-from rankings_etl.data_api.rankings_body import parse_rankings_body  # noqa: E402
-from rankings_etl.datasets import derived_tables  # noqa: E402
+from rankings_etl.core.windows import Window  # noqa: E402
+from rankings_etl.data_api.transport import request_headers, request_url  # noqa: E402
+from rankings_etl.datasets import derived_tables, warehouse_specs  # noqa: E402
 from rankings_etl.datasets.rankings_daily.checks import evaluate_rankings_contract  # noqa: E402
+from rankings_etl.datasets.rankings_daily.dataset import DATASET  # noqa: E402
 from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings  # noqa: E402
 from rankings_etl.warehouse.build import build_table  # noqa: E402
 from rankings_etl.warehouse.schema import ensure_schema  # noqa: E402
@@ -50,17 +50,15 @@ def main() -> None:
 
     mark = time.perf_counter()
     bodies = []
-    headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
-    with httpx.Client(headers=headers, timeout=60) as http:
-        for part in split_into_windows(window.start, window.end):
-            params = {"start_date": part.start.isoformat(), "end_date": part.end.isoformat()}
-            response = http.get(args.base_url.rstrip("/") + RANKINGS_DAILY_PATH, params=params)
+    with httpx.Client(headers=request_headers(key), timeout=60) as http:
+        for request in DATASET.requests(window):
+            response = http.get(request_url(args.base_url, request), params=dict(request.params))
             response.raise_for_status()
-            bodies.append((part, response.content, dt.datetime.now(dt.UTC)))
+            bodies.append((request, response.content, dt.datetime.now(dt.UTC)))
     phases["fetch"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    responses = [parse_rankings_body(body, part, fetched) for part, body, fetched in bodies]
+    responses = [DATASET.parse(body, request, fetched, None) for request, body, fetched in bodies]
     batch = RankingsBatch.from_responses(responses)
     phases["parse"] = time.perf_counter() - mark
 
@@ -76,7 +74,7 @@ def main() -> None:
     rows = {}
     con = duckdb.connect(args.db)
     try:
-        ensure_schema(con)
+        ensure_schema(con, warehouse_specs())
         rows["rankings_daily"] = store_rankings(con, batch, window, None).rows_written
         phases["load"] = time.perf_counter() - mark
 

@@ -59,12 +59,9 @@ LAYER_1_MAY_IMPORT = {
 }
 
 #: (importer, imported) -> why it may break the layering. Each is temporary or justified.
-LAYER_EXCEPTIONS = {
-    # TEMPORARY (issue 17, step 7): ensure_schema() falls back to the registry's tables when
-    # called without any; the step-7 branch passes the tables in from the callers and removes
-    # the import. Delete this entry once that branch is merged.
-    (f"{NAME}.warehouse.schema", f"{NAME}.datasets"): "ensure_schema's default tables",
-}
+#: None today; add one only with its reason (the step-7 exception for warehouse.schema -> datasets
+#: went when ensure_schema started taking its tables from the caller).
+LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 #: sandbox module -> the product module it may import, and why.
 SANDBOX_EXCEPTIONS = {
@@ -216,12 +213,6 @@ def test_each_layer_imports_only_its_own_layer_or_below():
             ):
                 wrong.setdefault(module, set()).add(f"{target} (layer 1 sideways)")
     assert not wrong, f"imports against the layers (docs/ARCHITECTURE.md): {wrong}"
-
-
-def test_the_temporary_layer_exceptions_are_still_needed():
-    edges = graph()
-    stale = {pair for pair in LAYER_EXCEPTIONS if pair[1] not in edges.get(pair[0], ())}
-    assert not stale, f"no longer imported: delete from LAYER_EXCEPTIONS: {stale}"
 
 
 def test_layers_0_to_2_import_neither_dagster_nor_httpx_outside_data_api():

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 import rankings_etl
-from rankings_etl.datasets import DATASETS, TABLES, warehouse_tables
+from rankings_etl.datasets import DATASETS, TABLES, warehouse_specs, warehouse_tables
 from rankings_etl.definitions import defs
 from rankings_etl.warehouse.schema import ensure_schema
 
@@ -73,7 +73,7 @@ def test_the_registry_and_the_write_path_load_without_dagster_or_httpx():
 
 def test_the_schema_creates_exactly_the_registry_tables_with_their_columns():
     con = duckdb.connect()
-    ensure_schema(con)
+    ensure_schema(con, warehouse_specs())
     created = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert created == set(warehouse_tables())
     for name, spec in TABLES.items():

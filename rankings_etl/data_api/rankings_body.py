@@ -32,6 +32,7 @@ from rankings_etl.data_api.body import (
     parse_date,
     parse_tokens,
 )
+from rankings_etl.data_api.request import ApiRequest
 from rankings_etl.redaction import contains_secret, may_hide_secret, redact
 
 #: Real permaslugs are well under 100 characters; anything this long is not a model name.
@@ -53,6 +54,9 @@ class RankingsResponse:
     fetched_at: dt.datetime
     body: str  # the body exactly as received, for audits and rebuilds
     attempts: int = 1  # HTTP requests this response cost, retries included
+    #: The request it answered (None when replayed from raw_responses); raw_responses
+    #: records its dataset, endpoint and parameters.
+    request: ApiRequest | None = None
 
     @property
     def row_count(self) -> int:

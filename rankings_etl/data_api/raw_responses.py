@@ -1,8 +1,9 @@
-"""``raw_responses``: every response body exactly as it came, so any partition can be audited
-or rebuilt without spending an API request.
+"""``raw_responses``: every response body exactly as it came, with the request it answered, so
+any partition can be audited or rebuilt without spending an API request.
 
 Bodies are written in the same transaction as the rows they produced (the dataset's load
-calls :func:`store_raw_responses` inside it), and read back by the dataset's rebuild.
+calls :func:`store_raw_responses` inside it), and read back by the dataset's rebuild, which
+asks only for its own dataset's bodies (:func:`stored_bodies`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import duckdb
 
 from rankings_etl.core.windows import Window
 from rankings_etl.data_api.rankings_body import RankingsResponse
+from rankings_etl.warehouse.sql import load_sql
 from rankings_etl.warehouse.table_spec import Column, TableSpec
+
+PACKAGE = "rankings_etl.data_api"
 
 RAW_RESPONSES = TableSpec(
     name="raw_responses",
@@ -33,8 +37,11 @@ RAW_RESPONSES = TableSpec(
         Column("fetched_at", "TIMESTAMPTZ", "When the response was received."),
         Column("run_id", "VARCHAR", "The Dagster run that fetched it."),
         Column("body", "VARCHAR", "The response body exactly as received."),
+        Column("dataset", "VARCHAR", "The registry dataset whose request it was."),
+        Column("endpoint", "VARCHAR", "The path asked, e.g. /datasets/rankings-daily."),
+        Column("params", "VARCHAR", "Every query parameter sent, as canonical JSON."),
     ),
-    sql_package="rankings_etl.data_api",
+    sql_package=PACKAGE,
     written_by="side",
     time_column=None,
     published=False,
@@ -48,11 +55,18 @@ def store_raw_responses(
 
     Responses replayed from ``raw_responses`` (``attempts == 0``) are already stored.
     """
+    insert = load_sql(PACKAGE, "insert_raw_response")
     for response in responses:
         if not response.attempts:
             continue  # replayed from raw_responses: already stored
+        request = response.request
+        if request is None:
+            raise ValueError(
+                f"a fetched response for {response.window} carries no request: raw_responses "
+                "must record which endpoint and parameters it answered"
+            )
         con.execute(
-            "INSERT INTO raw_responses VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            insert,
             [
                 response.window.start,
                 response.window.end,
@@ -64,17 +78,21 @@ def store_raw_responses(
                 response.fetched_at,
                 run_id,
                 response.body,
+                request.dataset,
+                request.path,
+                request.params_json(),
             ],
         )
 
 
 def stored_bodies(
-    con: duckdb.DuckDBPyConnection, window: Window
+    con: duckdb.DuckDBPyConnection, dataset: str, window: Window
 ) -> list[tuple[dt.date, dt.date, dt.datetime, str]]:
-    """``(requested_start, requested_end, fetched_at, body)`` of every stored response that
-    covers a day of ``window``, oldest first."""
+    """``(requested_start, requested_end, fetched_at, body)`` of every stored response of
+    ``dataset`` that covers a day of ``window``, oldest first."""
     return con.execute(
         "SELECT requested_start, requested_end, fetched_at, body FROM raw_responses "
-        "WHERE meta_start_date <= $2 AND meta_end_date >= $1 ORDER BY fetched_at",
-        [window.start, window.end],
+        "WHERE dataset = $1 AND meta_start_date <= $3 AND meta_end_date >= $2 "
+        "ORDER BY fetched_at",
+        [dataset, window.start, window.end],
     ).fetchall()

@@ -42,6 +42,11 @@ def warehouse_tables() -> tuple[str, ...]:
     return tuple(TABLES)
 
 
+def warehouse_specs() -> tuple[TableSpec, ...]:
+    """Every table of the warehouse, for ``open_warehouse`` and ``ensure_schema``."""
+    return tuple(TABLES.values())
+
+
 def derived_tables(dataset: str | None = None) -> tuple[TableSpec, ...]:
     """The tables computed by their ``select_<name>.sql`` (of one dataset, or of all), upstream
     first."""

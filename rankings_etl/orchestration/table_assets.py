@@ -11,6 +11,7 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from rankings_etl.datasets import warehouse_specs
 from rankings_etl.orchestration.automation import CONDITIONS
 from rankings_etl.orchestration.check_results import (
     check_outputs,
@@ -81,7 +82,7 @@ def _materialize(context, duckdb: DuckDBResource, spec: TableSpec, newest_day_ex
     and check results, or write nothing and report the days that failed."""
     table = spec.name
     window = run_window(context)
-    with open_warehouse(duckdb) as con:
+    with open_warehouse(duckdb, warehouse_specs()) as con:
         result = build_table(con, spec, window, spec.checks)
         figures = {} if result.blocked else day_figures(con, table, window)
         extra = newest_day_extra(con, max(figures)) if newest_day_extra and figures else None

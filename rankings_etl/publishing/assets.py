@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.core.citation import citation
+from rankings_etl.datasets import warehouse_specs
 from rankings_etl.datasets.rankings_daily.assets import (
     analytics_assets,
     model_share_daily,
@@ -38,7 +39,7 @@ def top_models_chart(
 ) -> dg.MaterializeResult:
     """A PNG of the top 10 models' daily share of tokens over the last 90 loaded days: who
     leads, without writing a query. Written to RANKINGS_EXPORT_DIR and shown on this page."""
-    with open_warehouse(duckdb) as con:
+    with open_warehouse(duckdb, warehouse_specs()) as con:
         frame = top_models_frame(con, CHART_DAYS, CHART_MODELS)
         as_of = latest_as_of(con)
     png = render_top_models_chart(frame, as_of, CHART_DAYS)
@@ -75,7 +76,7 @@ def rankings_export(
     licence requires, with the data's as_of) and a data dictionary generated from the same
     column descriptions as this UI."""
     folder = exports.ensure()
-    with open_warehouse(duckdb) as con:
+    with open_warehouse(duckdb, warehouse_specs()) as con:
         files = export_tables(con, folder, FORMATS)
         as_of = latest_as_of(con)
     context.log.info(f"exported {len(files)} files to {folder}")

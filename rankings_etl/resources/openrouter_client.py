@@ -1,7 +1,8 @@
-"""The OpenRouter rankings-daily client: the only place that knows URLs, headers and retries.
+"""The one client of OpenRouter's Data API: the only place that knows URLs, headers and retries.
 
-Assets call :meth:`OpenRouterClient.fetch_windows` and get validated
-:class:`~rankings_etl.data_api.rankings_body.RankingsResponse` objects back, or one of the
+A dataset says what to send (its :class:`~rankings_etl.data_api.request.ApiRequest` list) and
+how to read a body (its ``parse``); :meth:`OpenRouterClient.fetch` sends them and yields each
+parsed answer (:class:`Fetched`), or raises one of the
 project's own exceptions (:mod:`rankings_etl.core.errors`) whose one-line message names the
 problem. The API key arrives through ``EnvVar("OPENROUTER_API_KEY")`` and is only ever put in
 the ``Authorization`` header: error messages, logs and the rate-budget ledger identify a key by
@@ -9,13 +10,14 @@ a short fingerprint, and anything a server sends back goes through one redaction
 (:mod:`rankings_etl.redaction`) before it is quoted or stored.
 
 Every attempt, retries included, first takes a slot from the shared :class:`RateBudget`; a run
-of N windows reserves its N slots up front, so it either has them all or fails before sending
+of N requests reserves its N slots up front, so it either has them all or fails before sending
 anything. A 429 is recorded in the ledger, so every process backs off the key, not only this one.
 
 Time is bounded three ways, and a failure says which bound fired: each read
 (``timeout_seconds``), each attempt as a whole, connect, headers and body
 (``attempt_timeout_seconds``), and the run, every window, retry and wait together
-(``run_timeout_seconds``). Size is bounded too (``max_body_bytes``).
+(``run_timeout_seconds``). Messages name a request as ``<endpoint> <label>``, e.g.
+``rankings-daily 2025-06-15..2025-06-15``. Size is bounded too (``max_body_bytes``).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ import json
 import math
 import random
 import time
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
 import dagster as dg
 import httpx
@@ -37,7 +39,6 @@ from pydantic import Field, PrivateAttr
 
 from rankings_etl.budget.ledger import LEDGER_ERRORS, Grant
 from rankings_etl.budget.messages import duration, when
-from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 from rankings_etl.core.errors import (
     BudgetExhaustedError,
     OpenRouterAPIError,
@@ -52,18 +53,32 @@ from rankings_etl.core.errors import (
     TruncatedResponseError,
 )
 from rankings_etl.core.keys import key_fingerprint
-from rankings_etl.core.windows import Window
 from rankings_etl.data_api.body import decode_body
-from rankings_etl.data_api.rankings_body import RankingsResponse, parse_rankings_body
+from rankings_etl.data_api.request import ApiRequest
+from rankings_etl.data_api.transport import request_headers, request_url
 from rankings_etl.redaction import server_text
 from rankings_etl.resources.deadlines import AttemptWatchdog, RunClock
 from rankings_etl.resources.rate_budget import RateBudget
 from rankings_etl.settings import DEFAULTS
 
-USER_AGENT = "rankings-etl/0.1 (+dagster)"
 MIB = 1024 * 1024
 
-__all__ = ["OpenRouterClient", "key_fingerprint"]
+__all__ = ["Fetched", "OpenRouterClient", "Parse", "key_fingerprint"]
+
+T = TypeVar("T")
+
+#: A dataset's parser: (body text as received, its request, when it arrived, the API key to
+#: redact) -> the typed response; raises RankingsResponseError naming what is wrong.
+Parse = Callable[[str, ApiRequest, dt.datetime, str], T]
+
+
+@dataclasses.dataclass(frozen=True)
+class Fetched(Generic[T]):
+    """One request's parsed answer and what it cost."""
+
+    request: ApiRequest
+    parsed: T
+    attempts: int  # HTTP requests it took, retries included
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +92,7 @@ class _Answer:
 
 @dataclasses.dataclass
 class _Session:
-    """What the attempts of one ``fetch_windows`` call share."""
+    """What the attempts of one ``fetch`` call share."""
 
     http: httpx.Client
     holder: str | None
@@ -86,7 +101,7 @@ class _Session:
 
 
 class OpenRouterClient(dg.ConfigurableResource):
-    """Fetches rankings-daily windows over HTTP, with time bounds and bounded retries.
+    """Sends a dataset's requests over HTTP, with time bounds and bounded retries.
 
     Retried (with exponential backoff and jitter): 5xx, timeouts, an attempt that outlived its
     deadline, dropped connections and truncated bodies; a 429 waits for its ``Retry-After``
@@ -154,34 +169,22 @@ class OpenRouterClient(dg.ConfigurableResource):
         """Budget slots this resource took since the step started (every attempt counts)."""
         return self._spent
 
-    @property
-    def endpoint(self) -> str:
-        return self.base_url.rstrip("/") + RANKINGS_DAILY_PATH
-
-    def fetch_window(self, window: Window) -> RankingsResponse:
-        """One window (at most 366 days) in one request, retries aside."""
-        responses = self.fetch_windows([window])
-        try:
-            return next(responses)
-        finally:
-            responses.close()  # give the reservation back now, not when garbage-collected
-
-    def fetch_windows(self, windows: Sequence[Window]) -> Iterator[RankingsResponse]:
-        """Fetch each window in turn over one connection, yielding validated responses.
+    def fetch(self, requests: Sequence[ApiRequest], parse: Parse[T]) -> Iterator[Fetched[T]]:
+        """Send each request in turn over one connection, yielding its parsed answer.
 
         The run's slots are reserved before the first request: if the day budget cannot cover
-        every window, this raises :class:`BudgetExhaustedError` having sent nothing. The run's
+        every request, this raises :class:`BudgetExhaustedError` having sent nothing. The run's
         deadline (``run_timeout_seconds``) starts here.
         """
-        windows = list(windows)
-        if not windows:
+        requests = list(requests)
+        if not requests:
             return
         if not self.api_key or not self.api_key.strip():
             raise OpenRouterAuthError(
                 401, "no OpenRouter API key is configured: set OPENROUTER_API_KEY"
             )
         try:
-            scheme = httpx.URL(self.endpoint).scheme
+            scheme = httpx.URL(request_url(self.base_url, requests[0])).scheme
         except httpx.InvalidURL as exc:
             raise RankingsError(
                 f"the OpenRouter base URL is not a URL ({exc}): check OPENROUTER_BASE_URL"
@@ -192,18 +195,14 @@ class OpenRouterClient(dg.ConfigurableResource):
                 "(check OPENROUTER_BASE_URL)"
             )
         run = RunClock(self.run_timeout_seconds)
-        headers = {
-            "Authorization": f"Bearer {self.api_key.strip()}",
-            "Accept": "application/json",
-            "User-Agent": USER_AGENT,
-        }
+        headers = request_headers(self.api_key)
         with (
-            self._reservation(windows) as holder,
+            self._reservation(requests) as holder,
             httpx.Client(headers=headers, timeout=self.timeout_seconds) as http,
         ):
             session = _Session(http, holder, run, AttemptWatchdog())
-            for window in windows:
-                yield self._fetch_with_retries(session, window)
+            for request in requests:
+                yield self._fetch_with_retries(session, request, parse)
 
     def budget_metadata(self) -> dict[str, Any]:
         """Budget figures for a materialization: requests this step spent, what is left today.
@@ -232,22 +231,23 @@ class OpenRouterClient(dg.ConfigurableResource):
         return figures
 
     @contextlib.contextmanager
-    def _reservation(self, windows: list[Window]) -> Iterator[str | None]:
+    def _reservation(self, requests: list[ApiRequest]) -> Iterator[str | None]:
         if self.budget is None:
             yield None
             return
-        label = str(windows[0])
-        if len(windows) > 1:
-            label = f"{len(windows)} windows {windows[0].start}..{windows[-1].end}"
+        first, last = requests[0], requests[-1]
+        label = first.label
+        if len(requests) > 1:
+            label = f"{len(requests)} windows {first.window.start}..{last.window.end}"
         reservation = self.budget.reservation(
-            self.key_fingerprint, len(windows), run_id=self._run_id, label=label
+            self.key_fingerprint, len(requests), run_id=self._run_id, label=label
         )
         try:
             holder = reservation.__enter__()
         except LEDGER_ERRORS as exc:
             raise RankingsError(
-                f"rankings-daily {label}: the rate-budget ledger cannot be used ({exc}); "
-                "nothing was sent"
+                f"{_endpoint_name(first)} {label}: the rate-budget ledger cannot be used "
+                f"({exc}); nothing was sent"
             ) from None
         with contextlib.ExitStack() as stack:
             stack.push(reservation)
@@ -255,7 +255,9 @@ class OpenRouterClient(dg.ConfigurableResource):
 
     # --- retries ------------------------------------------------------------------------------
 
-    def _fetch_with_retries(self, session: _Session, window: Window) -> RankingsResponse:
+    def _fetch_with_retries(
+        self, session: _Session, request: ApiRequest, parse: Parse[T]
+    ) -> Fetched[T]:
         """Attempts until one succeeds, one fails for good, or a bound is reached.
 
         What is raised is the project's own exception with one line saying what happened; after
@@ -266,7 +268,7 @@ class OpenRouterClient(dg.ConfigurableResource):
         failures: list[str] = []  # how each attempt that was sent failed, for the summary
         for number in range(1, attempts + 1):
             try:
-                response = self._attempt(session, window)
+                parsed = self._attempt(session, request, parse)
             except RankingsError as exc:
                 sent = not isinstance(exc, BudgetExhaustedError) and getattr(exc, "sent", True)
                 if sent:
@@ -277,19 +279,19 @@ class OpenRouterClient(dg.ConfigurableResource):
                 left = session.run.remaining()
                 if pause >= left:
                     raise OpenRouterDeadlineError(
-                        f"rankings-daily {window}: the run deadline ({self._run_bound()}) "
+                        f"{_where(request)}: the run deadline ({self._run_bound()}) "
                         f"leaves {duration(left)}, less than the {duration(pause)} to wait before "
                         f"attempt {number + 1}; {_attempts_line(failures)}. The last: {exc}",
                         "run",
                         sent=False,
                     ) from None
                 log.warning(
-                    f"rankings-daily {window}: attempt {number} of {attempts} failed ({exc}); "
+                    f"{_where(request)}: attempt {number} of {attempts} failed ({exc}); "
                     f"retrying in {pause:.1f}s"
                 )
                 time.sleep(pause)
                 continue
-            return dataclasses.replace(response, attempts=number)
+            return Fetched(request, parsed, attempts=number)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _worth_retrying(self, exc: RankingsError) -> bool:
@@ -312,8 +314,8 @@ class OpenRouterClient(dg.ConfigurableResource):
 
     # --- one attempt --------------------------------------------------------------------------
 
-    def _attempt(self, session: _Session, window: Window) -> RankingsResponse:
-        where = f"rankings-daily {window}"
+    def _attempt(self, session: _Session, request: ApiRequest, parse: Parse[T]) -> T:
+        where = _where(request)
         left = session.run.remaining()
         if left <= 0:
             raise OpenRouterDeadlineError(
@@ -322,21 +324,21 @@ class OpenRouterClient(dg.ConfigurableResource):
                 sent=False,
             )
         # Waits for the minute budget (within the run's deadline); raises if the day is spent.
-        grant = self._take_slot(window, session.holder, max_wait=left)
+        grant = self._take_slot(request, session.holder, max_wait=left)
         status = None
         try:
-            answer = self._send(session, window)
+            answer = self._send(session, request)
             status = answer.status
         finally:
             self._settle(grant, status)
         fetched_at = dt.datetime.now(dt.UTC)
-        penalty = self._penalize(window, answer) if answer.status == 429 else None
+        penalty = self._penalize(request, answer) if answer.status == 429 else None
         if answer.status != 200:
-            raise self._error_for(answer, window, penalty)
+            raise self._error_for(answer, request, penalty)
         content_type = answer.headers.get("content-type")
         try:
             text = decode_body(answer.content, content_type, f"{where}: the body")
-            return parse_rankings_body(text, window, fetched_at, secret=self.api_key)
+            return parse(text, request, fetched_at, self.api_key)
         except TruncatedResponseError as exc:
             # A cut-off body is a transport failure in disguise: worth another attempt.
             raise OpenRouterTransportError(str(exc), kind="truncated body") from None
@@ -348,10 +350,9 @@ class OpenRouterClient(dg.ConfigurableResource):
                 ) from None
             raise
 
-    def _send(self, session: _Session, window: Window) -> _Answer:
+    def _send(self, session: _Session, request: ApiRequest) -> _Answer:
         """One GET, read in full within the attempt's deadline (and the run's)."""
-        where = f"rankings-daily {window}"
-        params = {"start_date": window.start.isoformat(), "end_date": window.end.isoformat()}
+        where = _where(request)
         run_left = session.run.remaining()
         seconds = min(self.attempt_timeout_seconds, run_left)
         bound = "attempt" if self.attempt_timeout_seconds <= run_left else "run"
@@ -366,8 +367,8 @@ class OpenRouterClient(dg.ConfigurableResource):
                 watchdog.armed(seconds),
                 session.http.stream(
                     "GET",
-                    self.endpoint,
-                    params=params,
+                    request_url(self.base_url, request),
+                    params=dict(request.params),
                     timeout=timeout,
                     extensions={"trace": watchdog.trace},
                 ) as response,
@@ -416,7 +417,7 @@ class OpenRouterClient(dg.ConfigurableResource):
 
     # --- the budget ---------------------------------------------------------------------------
 
-    def _take_slot(self, window: Window, holder: str | None, max_wait: float) -> Grant | None:
+    def _take_slot(self, request: ApiRequest, holder: str | None, max_wait: float) -> Grant | None:
         if self.budget is None:
             return None
         try:
@@ -424,12 +425,12 @@ class OpenRouterClient(dg.ConfigurableResource):
                 self.key_fingerprint,
                 holder=holder,
                 run_id=self._run_id,
-                label=str(window),
+                label=request.label,
                 max_wait=max_wait,
             )
         except LEDGER_ERRORS as exc:
             raise RankingsError(
-                f"rankings-daily {window}: the rate-budget ledger cannot be used ({exc}); "
+                f"{_where(request)}: the rate-budget ledger cannot be used ({exc}); "
                 "nothing was sent"
             ) from None
         self._spent += 1
@@ -443,7 +444,7 @@ class OpenRouterClient(dg.ConfigurableResource):
         except LEDGER_ERRORS as exc:  # the slot is counted; only its status is lost
             dg.get_dagster_logger().warning(f"rate budget: could not record a status: {exc}")
 
-    def _penalize(self, window: Window, answer: _Answer) -> float | None:
+    def _penalize(self, request: ApiRequest, answer: _Answer) -> float | None:
         """Record a 429 so every process backs off the key; return the back-off recorded."""
         if self.budget is None:
             return None
@@ -452,7 +453,7 @@ class OpenRouterClient(dg.ConfigurableResource):
         log = dg.get_dagster_logger()
         try:
             seconds = self.budget.penalize(
-                self.key_fingerprint, retry_after, f"HTTP 429 on {window}, {told}"
+                self.key_fingerprint, retry_after, f"HTTP 429 on {request.label}, {told}"
             )
         except LEDGER_ERRORS as exc:
             log.warning(f"rate budget: could not record a 429 in the ledger: {exc}")
@@ -478,11 +479,11 @@ class OpenRouterClient(dg.ConfigurableResource):
     # --- error statuses -----------------------------------------------------------------------
 
     def _error_for(
-        self, answer: _Answer, window: Window, penalty: float | None
+        self, answer: _Answer, request: ApiRequest, penalty: float | None
     ) -> OpenRouterAPIError:
         status = answer.status
         detail = _error_message(answer, self.api_key)
-        where = f"rankings-daily {window}: HTTP {status}"
+        where = f"{_where(request)}: HTTP {status}"
         if status == 401:
             return OpenRouterAuthError(
                 status,
@@ -517,6 +518,16 @@ class OpenRouterClient(dg.ConfigurableResource):
         if status >= 500:
             return OpenRouterServerError(status, f"{where}: server error: {detail}")
         return OpenRouterAPIError(status, f"{where}: unexpected status: {detail}")
+
+
+def _endpoint_name(request: ApiRequest) -> str:
+    """The endpoint as messages name it: its path's last segment, e.g. "rankings-daily"."""
+    return request.path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _where(request: ApiRequest) -> str:
+    """How every message names a request, e.g. "rankings-daily 2025-06-15..2025-06-15"."""
+    return f"{_endpoint_name(request)} {request.label}"
 
 
 def _failure_kind(exc: RankingsError) -> str:

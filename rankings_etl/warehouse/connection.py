@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 
 from rankings_etl.warehouse.schema import ensure_schema
+from rankings_etl.warehouse.table_spec import TableSpec
 
 
 def ensure_parent_dir(database: str) -> None:
@@ -18,12 +19,15 @@ def ensure_parent_dir(database: str) -> None:
 
 
 @contextlib.contextmanager
-def open_warehouse(duckdb_resource) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection from a ``DuckDBResource`` with the schema in place."""
+def open_warehouse(
+    duckdb_resource, tables: Iterable[TableSpec]
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection from a ``DuckDBResource`` with ``tables`` in place (the
+    registry's :func:`~rankings_etl.datasets.warehouse_specs`), migrated if older."""
     ensure_parent_dir(duckdb_resource.database)
     with duckdb_resource.get_connection() as con:
         try:
-            ensure_schema(con)
+            ensure_schema(con, tables)
             yield con
         finally:
             # DuckDBResource closes only on success; a failed step must not keep the file open.

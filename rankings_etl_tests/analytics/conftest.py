@@ -13,7 +13,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG
-from rankings_etl.datasets import derived_tables
+from rankings_etl.datasets import derived_tables, warehouse_specs
 from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse.schema import ensure_schema
@@ -53,7 +53,7 @@ def fixture_rows(fixture=FIXTURE):
 def create_warehouse(path, rows):
     """A DuckDB file with the project's schema and ``rows`` in rankings_daily."""
     with duckdb.connect(str(path)) as con:
-        ensure_schema(con)
+        ensure_schema(con, warehouse_specs())
         con.executemany("INSERT INTO rankings_daily VALUES (?, ?, ?, ?, ?, ?)", rows)
     return path
 

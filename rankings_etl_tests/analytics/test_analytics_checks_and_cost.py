@@ -11,6 +11,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.core.windows import Window
+from rankings_etl.datasets import warehouse_specs
 from rankings_etl.datasets.rankings_daily.checks import EVERY_MODEL_ONCE, SHARES_SUM
 from rankings_etl.datasets.rankings_daily.tables import MODEL_SHARE_DAILY, PACKAGE
 from rankings_etl.warehouse import build
@@ -218,7 +219,7 @@ class ProfiledDuckDB(DuckDBResource):
 def history(path, first, last, models=50):
     """``models`` ranked models plus `other` for every day of ``[first, last]``."""
     with duckdb.connect(str(path)) as con:
-        ensure_schema(con)
+        ensure_schema(con, warehouse_specs())
         con.execute(
             "INSERT INTO rankings_daily "
             "SELECT d::DATE, CASE WHEN i > $3 THEN 'other' ELSE 'lab' || i % 9 || '/m' || i END, "

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.datasets import published_tables
+from rankings_etl.datasets import published_tables, warehouse_specs
 from rankings_etl.datasets import table as table_spec
 from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.definitions import defs
@@ -42,7 +42,7 @@ CHECKS = {
 @pytest.mark.parametrize("table", sorted(CONTRACT_COLUMNS))
 def test_the_ddl_the_descriptions_and_the_contract_agree_column_for_column(table):
     con = duckdb.connect()
-    ensure_schema(con)
+    ensure_schema(con, warehouse_specs())
     ddl = [
         (name, type_.replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"))
         for name, type_, *_ in con.execute(f"DESCRIBE {table}").fetchall()

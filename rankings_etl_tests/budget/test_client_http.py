@@ -9,6 +9,7 @@ import pytest
 from rankings_etl.core.errors import OpenRouterAuthError, OpenRouterTransportError, RankingsError
 from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.core.windows import Window
+from rankings_etl.datasets.rankings_daily.dataset import fetch_window, request_for
 from rankings_etl.resources.openrouter_client import (
     OpenRouterClient,
     _Answer,
@@ -19,6 +20,7 @@ from rankings_etl.resources.rate_budget import RateBudget
 from .conftest import API_KEY, held_slots, sent_slots
 
 WINDOW = Window(dt.date(2025, 6, 15), dt.date(2025, 6, 15))
+REQUEST = request_for(WINDOW)
 NOW = dt.datetime(2026, 5, 12, 10, 0, 0, tzinfo=dt.UTC)
 
 
@@ -63,7 +65,7 @@ def test_no_retry_after_header_means_unknown():
 def test_an_echoed_key_is_blanked_out_of_error_messages():
     client = OpenRouterClient(api_key=API_KEY)
     echoed = answer(401, json={"error": {"code": 401, "message": f"bad key {API_KEY}"}})
-    error = client._error_for(echoed, WINDOW, None)
+    error = client._error_for(echoed, REQUEST, None)
     assert isinstance(error, OpenRouterAuthError)
     assert API_KEY not in str(error)
     assert "[redacted key]" in str(error)
@@ -73,9 +75,9 @@ def test_an_echoed_key_is_blanked_out_of_error_messages():
 
 def test_a_429_message_says_what_the_server_asked():
     client = OpenRouterClient(api_key=API_KEY)
-    error = client._error_for(answer(429, headers={"Retry-After": "7"}), WINDOW, 7.0)
+    error = client._error_for(answer(429, headers={"Retry-After": "7"}), REQUEST, 7.0)
     assert error.retry_after == 7.0 and "Retry-After 7 s" in str(error)
-    error = client._error_for(answer(429, headers={"Retry-After": "600"}), WINDOW, 600.0)
+    error = client._error_for(answer(429, headers={"Retry-After": "600"}), REQUEST, 600.0)
     assert "asks to wait 10 min 0 s (Retry-After 600 s)" in str(error)
     assert "longer than the 2 min 0 s this client waits" in str(error)
     assert f"--clear-penalty {key_fingerprint(API_KEY)}" in str(error)
@@ -84,7 +86,7 @@ def test_a_429_message_says_what_the_server_asked():
 def test_control_bytes_and_the_key_in_an_error_body_are_escaped_and_blanked():
     client = OpenRouterClient(api_key=API_KEY)
     hostile = f"\x00\x1b[2J\x1b]0;owned\x07 \u202e {API_KEY}\r\nINFO forged line"
-    error = client._error_for(answer(500, json={"error": {"message": hostile}}), WINDOW, None)
+    error = client._error_for(answer(500, json={"error": {"message": hostile}}), REQUEST, None)
     text = str(error)
     assert text.isprintable() and API_KEY not in text
     assert "\\x00\\x1b[2J\\x1b]0;owned\\x07 \\u202e [redacted key]\\x0d\\x0aINFO forged" in text
@@ -109,7 +111,7 @@ def test_every_failed_connection_attempt_is_counted_against_the_budget(closed_po
         budget=budget,
     )
     with pytest.raises(OpenRouterTransportError, match="connection failed"):
-        client.fetch_window(WINDOW)
+        fetch_window(client, WINDOW)
     assert [(status, label) for _, status, label in sent_slots(budget_db)] == [
         (None, "2025-06-15..2025-06-15")
     ] * 3
@@ -121,7 +123,7 @@ def test_a_misconfigured_base_url_fails_before_taking_any_slot(budget_db):
     budget = RateBudget(database=str(budget_db))
     client = OpenRouterClient(api_key=API_KEY, base_url="ftp://example.invalid", budget=budget)
     with pytest.raises(RankingsError, match="must be http"):
-        client.fetch_window(WINDOW)
+        fetch_window(client, WINDOW)
     assert not budget_db.exists()
 
 
@@ -131,7 +133,7 @@ def test_an_unusable_ledger_is_our_error_naming_it_and_nothing_is_sent(tmp_path,
         api_key=API_KEY, base_url=f"http://127.0.0.1:{closed_port}/api/v1", budget=budget
     )
     with pytest.raises(RankingsError) as raised:
-        client.fetch_window(WINDOW)
+        fetch_window(client, WINDOW)
     assert "the rate-budget ledger cannot be used" in str(raised.value)
     assert "nothing was sent" in str(raised.value) and raised.value.__cause__ is None
     assert client.requests_spent == 0
@@ -140,4 +142,4 @@ def test_an_unusable_ledger_is_our_error_naming_it_and_nothing_is_sent(tmp_path,
 def test_a_base_url_that_is_no_url_is_our_error():
     client = OpenRouterClient(api_key=API_KEY, base_url="http://[::1")
     with pytest.raises(RankingsError, match="check OPENROUTER_BASE_URL"):
-        client.fetch_window(WINDOW)
+        fetch_window(client, WINDOW)

@@ -23,6 +23,7 @@ import time
 import duckdb
 
 from rankings_etl.core.windows import Window
+from rankings_etl.datasets.rankings_daily.dataset import fetch_window
 from rankings_etl.datasets.rankings_daily.load import RankingsBatch
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl_tests.environment import project_env
@@ -90,8 +91,8 @@ class Reader(threading.Thread):
 
 def expected_rows(base_url: str, start: dt.date, end: dt.date) -> list[tuple]:
     """What a single clean fetch of the whole union gives, in ``rankings_content`` shape."""
-    response = OpenRouterClient(api_key=TEST_KEY, base_url=base_url).fetch_window(
-        Window(start, end)
+    response = fetch_window(
+        OpenRouterClient(api_key=TEST_KEY, base_url=base_url), Window(start, end)
     )
     columns = RankingsBatch.from_responses([response]).columns()
     return sorted(tuple(row) for row in zip(*columns[:5], strict=True))

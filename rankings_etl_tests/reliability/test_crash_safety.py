@@ -29,7 +29,9 @@ from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.core.windows import Window
+from rankings_etl.datasets import warehouse_specs
 from rankings_etl.datasets.rankings_daily.assets import rankings_daily
+from rankings_etl.datasets.rankings_daily.dataset import fetch_window
 from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
 from rankings_etl.orchestration.naming import OPENROUTER_POOL
 from rankings_etl.resources.openrouter_client import OpenRouterClient
@@ -95,8 +97,8 @@ def load_directly(base_url: str, database: Path, start: str, end: str) -> None:
     """Load a window through the project's own write path, without Dagster (fast set-up)."""
     window = Window(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
     client = OpenRouterClient(api_key=TEST_KEY, base_url=base_url)
-    batch = RankingsBatch.from_responses([client.fetch_window(window)])
-    with open_warehouse(DuckDBResource(database=str(database))) as con:
+    batch = RankingsBatch.from_responses([fetch_window(client, window)])
+    with open_warehouse(DuckDBResource(database=str(database)), warehouse_specs()) as con:
         store_rankings(con, batch, window, run_id="set-up")
 
 
@@ -244,6 +246,8 @@ def test_sigkill_whenever_the_warehouse_is_open_leaves_whole_days(project, tmp_p
 TORN_WAL_SCRIPT = """
 import datetime as dt, os, signal, sys
 from dagster_duckdb import DuckDBResource
+from rankings_etl.datasets import warehouse_specs
+from rankings_etl.datasets.rankings_daily.dataset import fetch_window
 from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.core.windows import Window
@@ -252,9 +256,9 @@ from rankings_etl.warehouse.connection import open_warehouse
 base_url, key, database, start, end = sys.argv[1:]
 window = Window(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
 batch = RankingsBatch.from_responses(
-    [OpenRouterClient(api_key=key, base_url=base_url).fetch_window(window)]
+    [fetch_window(OpenRouterClient(api_key=key, base_url=base_url), window)]
 )
-with open_warehouse(DuckDBResource(database=database)) as con:
+with open_warehouse(DuckDBResource(database=database), warehouse_specs()) as con:
     store_rankings(con, batch, window, run_id="torn")
     # Committed to the write-ahead log, not yet checkpointed into the file: die here.
     os.kill(os.getpid(), signal.SIGKILL)

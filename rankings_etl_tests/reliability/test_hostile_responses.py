@@ -35,8 +35,8 @@ from rankings_etl.core.api_facts import BIGINT_MAX, RANKINGS_DAILY_PATH
 from rankings_etl.core.errors import OpenRouterDeadlineError
 from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.core.windows import Window
-from rankings_etl.data_api.rankings_body import parse_rankings_body
 from rankings_etl.datasets import table as table_spec
+from rankings_etl.datasets import warehouse_specs
 from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
 from rankings_etl.datasets.rankings_daily.checks import (
     AUTHORS_SUM,
@@ -46,6 +46,7 @@ from rankings_etl.datasets.rankings_daily.checks import (
     SHARES_SUM,
     evaluate_rankings_contract,
 )
+from rankings_etl.datasets.rankings_daily.dataset import fetch_window, parse, request_for
 from rankings_etl.datasets.rankings_daily.load import RankingsBatch, store_rankings
 from rankings_etl.redaction import REDACTED
 from rankings_etl.sandbox.faults import LATIN1_PREFIX
@@ -337,7 +338,7 @@ def test_the_attempt_deadline_holds_however_slowly_the_bytes_come(
     client = make_resources(**FAST)["openrouter"]
     started = time.monotonic()
     with pytest.raises(OpenRouterDeadlineError) as raised:
-        client.fetch_window(Window(*(dt.date.fromisoformat(d) for d in PRELOAD)))
+        fetch_window(client, Window(*(dt.date.fromisoformat(d) for d in PRELOAD)))
     seconds = time.monotonic() - started
     assert raised.value.bound == "attempt" and raised.value.__cause__ is None
     assert 2 * 1.0 <= seconds < 2 * 1.0 + 3
@@ -632,7 +633,7 @@ def extreme_days() -> tuple[Window, str]:
 
 def test_a_day_rankings_daily_accepts_is_accepted_by_every_downstream_table(tmp_path):
     window, body = extreme_days()
-    response = parse_rankings_body(body, window, dt.datetime(2025, 5, 4, 3, tzinfo=dt.UTC))
+    response = parse(body, request_for(window), dt.datetime(2025, 5, 4, 3, tzinfo=dt.UTC), None)
     batch = RankingsBatch.from_responses([response])
     outcomes = evaluate_rankings_contract(
         batch.dates, batch.permaslugs, batch.total_tokens, batch.ranks
@@ -640,7 +641,7 @@ def test_a_day_rankings_daily_accepts_is_accepted_by_every_downstream_table(tmp_
     assert not [o.summary() for o in outcomes if o.blocks]
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     try:
-        ensure_schema(con)
+        ensure_schema(con, warehouse_specs())
         store_rankings(con, batch, window, None)
         for table, checks in (
             ("model_share_daily", [SHARES_SUM, EVERY_MODEL_ONCE]),

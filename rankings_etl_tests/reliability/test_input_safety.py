@@ -33,7 +33,13 @@ JUSTIFIED = {
     ("warehouse/writes.py", "column"): "replace_date_range's time column: its default 'date' "
     "or build_table's, a registry TableSpec's time_column",
     ("warehouse/schema.py", "statement"): "ensure_schema runs the registry tables' own "
-    "sql/create_<table>_table.sql files",
+    "sql/create_<table>_table.sql files and raw_responses' own migrate_*.sql files",
+    ("warehouse/schema.py", "spec.sql_package"): "TableSpec.sql_package of a registry spec: "
+    "the literal name of the package whose sql/ folder holds the statement",
+    ("warehouse/schema.py", "name"): "a file stem of the module constant RAW_RESPONSES_V2 "
+    "(literals)",
+    ("data_api/raw_responses.py", "PACKAGE"): "module constant 'rankings_etl.data_api', the "
+    "package whose sql/ folder holds the statement",
     ("warehouse/connection.py", "table"): "count_rows' table: callers pass a literal table name "
     "(load: 'rankings_daily') or build_table's, a registry TableSpec's name",
     ("warehouse/build.py", "table"): "spec.name of a registry TableSpec (a literal in "

@@ -15,8 +15,9 @@ from rankings_etl.core.api_facts import OTHER
 from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.core.errors import RankingsError
 from rankings_etl.core.windows import Window, split_into_windows
-from rankings_etl.datasets import derived_tables
+from rankings_etl.datasets import derived_tables, warehouse_specs
 from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS, evaluate_rankings_contract
+from rankings_etl.datasets.rankings_daily.dataset import fetch_windows
 from rankings_etl.datasets.rankings_daily.load import (
     LoadedDays,
     RankingsBatch,
@@ -81,13 +82,13 @@ def rankings_daily(
 
 def _load(context, config, openrouter, duckdb, window: Window):
     if config.source == "raw_responses":
-        with open_warehouse(duckdb) as con:
+        with open_warehouse(duckdb, warehouse_specs()) as con:
             responses = stored_responses(con, window)
         context.log.info(f"rebuilding {window} from {len(responses)} stored response(s)")
     else:
         windows = split_into_windows(window.start, window.end)
         responses = []
-        for number, response in enumerate(openrouter.fetch_windows(windows), start=1):
+        for number, response in enumerate(fetch_windows(openrouter, windows), start=1):
             responses.append(response)
             context.log.info(
                 f"window {number}/{len(windows)}: {response.window}, {response.window.days} "
@@ -132,7 +133,7 @@ def _load(context, config, openrouter, duckdb, window: Window):
         )
 
     written_since = dt.datetime.now(dt.UTC)
-    with open_warehouse(duckdb) as con:
+    with open_warehouse(duckdb, warehouse_specs()) as con:
         stats = store_rankings(con, batch, window, context.run_id)
         figures = day_figures(con, "rankings_daily", window, written_since)
         preview = top_models_preview(con, window.end)
@@ -169,7 +170,7 @@ def _loaded(duckdb: DuckDBResource, window: Window) -> LoadedDays:
     first load must not leave even an empty warehouse behind."""
     if not Path(duckdb.database).exists():
         return LoadedDays(rows=[], as_of={})
-    with open_warehouse(duckdb) as con:
+    with open_warehouse(duckdb, warehouse_specs()) as con:
         return loaded_rankings(con, window)
 
 

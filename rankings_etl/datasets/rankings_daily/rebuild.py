@@ -16,6 +16,7 @@ from rankings_etl.core.errors import RankingsError
 from rankings_etl.core.windows import Window
 from rankings_etl.data_api.rankings_body import RankingsResponse, parse_rankings_body
 from rankings_etl.data_api.raw_responses import stored_bodies
+from rankings_etl.datasets.rankings_daily.dataset import NAME
 
 
 def stored_responses(con: duckdb.DuckDBPyConnection, window: Window) -> list[RankingsResponse]:
@@ -23,7 +24,7 @@ def stored_responses(con: duckdb.DuckDBPyConnection, window: Window) -> list[Ran
 
     They carry ``attempts=0``: no request was spent, and they are not stored again.
     """
-    rows = stored_bodies(con, window)
+    rows = stored_bodies(con, NAME, window)
     if not rows:
         raise RankingsError(
             f"no stored responses cover {window}: fetch it from the API first (rebuilds replay "
