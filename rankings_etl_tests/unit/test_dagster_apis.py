@@ -15,6 +15,7 @@ from dagster._core.storage.asset_check_execution_record import (
 )
 
 from rankings_etl.core.check_outcomes import CheckOutcome, CheckSpec
+from rankings_etl.core.run_tags import range_tags
 from rankings_etl.orchestration.check_results import (
     check_outputs,
     daily_check_specs,
@@ -46,16 +47,18 @@ def probe(context: dg.AssetExecutionContext):
     )
 
 
+def range_run(instance: dg.DagsterInstance, start: str, end: str) -> dg.ExecuteInProcessResult:
+    """One run of ``probe`` over the days ``start..end``, as a single-run backfill makes it."""
+    return dg.materialize(
+        [probe],
+        instance=instance,
+        tags=range_tags(dt.date.fromisoformat(start), dt.date.fromisoformat(end)),
+    )
+
+
 def test_a_range_run_reports_a_current_status_for_each_of_its_days():
     with dg.instance_for_test() as instance:
-        result = dg.materialize(
-            [probe],
-            instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": START,
-                "dagster/asset_partition_range_end": END,
-            },
-        )
+        result = range_run(instance, START, END)
         assert result.success
         key = dg.AssetCheckKey(dg.AssetKey("probe"), SPEC.name)
         state = instance.event_log_storage.get_asset_check_state([(key, daily_partitions)])[key]
@@ -82,22 +85,8 @@ def test_the_latest_materialization_of_each_day_matches_its_full_record():
     """
     days = [dt.date(2025, 2, d) for d in (1, 2, 3, 4)]
     with dg.instance_for_test() as instance:
-        first = dg.materialize(
-            [probe],
-            instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": START,
-                "dagster/asset_partition_range_end": END,
-            },
-        )
-        second = dg.materialize(
-            [probe],
-            instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": "2025-02-02",
-                "dagster/asset_partition_range_end": END,
-            },
-        )
+        first = range_run(instance, START, END)
+        second = range_run(instance, "2025-02-02", END)
         targets = latest_materializations(instance, "probe", days)
         records = instance.fetch_materializations(dg.AssetKey("probe"), limit=10).records
         newest = {}
