@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Generator, Iterator, Sequence
+from typing import Any, Protocol
 
 from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 from rankings_etl.core.windows import Window, split_into_windows
@@ -22,8 +22,16 @@ from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS
 from rankings_etl.datasets.rankings_daily.tables import TABLES
 from rankings_etl.datasets.spec import DatasetSpec
 
-if TYPE_CHECKING:
-    from rankings_etl.resources.openrouter_client import OpenRouterClient
+
+class Client(Protocol):
+    """What fetching needs of a client: the one client,
+    ``rankings_etl.resources.openrouter_client.OpenRouterClient``, lives in layer 3 (Dagster), which
+    this layer does not import (``docs/ARCHITECTURE.md``)."""
+
+    def fetch(
+        self, requests: Sequence[ApiRequest], parse: Callable[..., RankingsResponse]
+    ) -> Generator[Any, None, None]: ...
+
 
 NAME = "rankings_daily"
 
@@ -52,9 +60,7 @@ def parse(
     return dataclasses.replace(response, request=request)
 
 
-def fetch_windows(
-    client: OpenRouterClient, windows: Sequence[Window]
-) -> Iterator[RankingsResponse]:
+def fetch_windows(client: Client, windows: Sequence[Window]) -> Iterator[RankingsResponse]:
     """Fetch each window in turn, yielding validated responses with the attempts they took."""
     fetched = client.fetch([request_for(window) for window in windows], parse)
     try:
@@ -64,7 +70,7 @@ def fetch_windows(
         fetched.close()  # give the reservation back now, not when garbage-collected
 
 
-def fetch_window(client: OpenRouterClient, window: Window) -> RankingsResponse:
+def fetch_window(client: Client, window: Window) -> RankingsResponse:
     """One window (at most 366 days) in one request, retries aside."""
     responses = fetch_windows(client, [window])
     try:
