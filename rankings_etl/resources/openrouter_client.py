@@ -63,7 +63,7 @@ from rankings_etl.settings import DEFAULTS
 
 MIB = 1024 * 1024
 
-__all__ = ["Fetched", "OpenRouterClient", "Parse", "key_fingerprint"]
+__all__ = ["Fetched", "OpenRouterClient", "Parse"]
 
 T = TypeVar("T")
 

@@ -12,10 +12,6 @@ import datetime as dt
 
 import duckdb
 
-from rankings_etl.core.transactions import transaction
-
-__all__ = ["replace_date_range", "transaction"]
-
 
 def replace_date_range(
     con: duckdb.DuckDBPyConnection,
