@@ -1,14 +1,20 @@
-"""The attribution OpenRouter's licence requires wherever the data is republished."""
+"""The attribution OpenRouter's licence requires wherever the data is republished.
+
+Each dataset cites the page of openrouter.ai that shows it: the model rankings
+(``openrouter.ai/rankings``) or the app rankings (``openrouter.ai/apps``).
+"""
 
 from __future__ import annotations
 
-CITATION_TEMPLATE = "Source: OpenRouter (openrouter.ai/rankings), as of {as_of}."
+from rankings_etl.core.api_facts import RANKINGS_PAGE
+
+CITATION_TEMPLATE = "Source: OpenRouter (openrouter.ai/{page}), as of {as_of}."
 LICENCE_LINE = "Licensed under CC BY 4.0."
 
 
-def citation(as_of: str) -> str:
-    """``Source: OpenRouter (openrouter.ai/rankings), as of {as_of}.``"""
-    return CITATION_TEMPLATE.format(as_of=as_of)
+def citation(as_of: str, page: str = RANKINGS_PAGE) -> str:
+    """``Source: OpenRouter (openrouter.ai/rankings), as of {as_of}.`` (or ``.../apps``)."""
+    return CITATION_TEMPLATE.format(page=page, as_of=as_of)
 
 
 def citation_text(as_of: str) -> str:

@@ -1,4 +1,4 @@
-"""The one partitions definition every daily asset shares, and a run's days as a window."""
+"""The partitions definitions every daily and weekly asset shares, and a run's days as a window."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ import datetime as dt
 
 import dagster as dg
 
-from rankings_etl.core.api_facts import FIRST_DATE
+from rankings_etl.core.api_facts import FIRST_DATE, FIRST_WEEK
 from rankings_etl.core.windows import Window
 
 #: One partition per completed UTC day since the dataset begins. ``end_offset=0`` keeps the
 #: current (incomplete) day out: OpenRouter only publishes whole days.
 daily_partitions = dg.DailyPartitionsDefinition(
     start_date=FIRST_DATE.isoformat(), timezone="UTC", end_offset=0
+)
+
+#: One partition per complete ISO week (Monday 00:00 UTC to the next), from the first Monday
+#: of the dataset. A week's partition exists once its Sunday has ended, so the weekly datasets
+#: never load an incomplete week (the API's trailing weekly bucket can run past ``end_date``).
+weekly_partitions = dg.WeeklyPartitionsDefinition(
+    start_date=FIRST_WEEK.isoformat(), day_offset=1, timezone="UTC", end_offset=0
 )
 
 

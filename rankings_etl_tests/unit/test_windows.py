@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from rankings_etl.core.windows import Window, split_into_windows
+from rankings_etl.core.windows import Window, complete_weeks, iso_week_start, split_into_windows
 
 D = dt.date
 
@@ -45,3 +45,27 @@ def test_reversed_range_is_refused():
 
 def test_window_str_is_readable():
     assert str(Window(D(2025, 1, 1), D(2025, 1, 3))) == "2025-01-01..2025-01-03"
+
+
+def test_weekly_windows_are_whole_weeks_of_at_most_52():
+
+    parts = split_into_windows(dt.date(2025, 1, 6), dt.date(2026, 11, 29), unit_days=7)
+    assert [(p.start, p.end) for p in parts] == [
+        (dt.date(2025, 1, 6), dt.date(2026, 1, 4)),
+        (dt.date(2026, 1, 5), dt.date(2026, 11, 29)),
+    ]
+    assert parts[0].days == 364
+    assert all(p.start.weekday() == 0 and p.end.weekday() == 6 for p in parts)
+    with pytest.raises(ValueError, match="whole number of 7-day units"):
+        split_into_windows(dt.date(2025, 1, 6), dt.date(2025, 1, 8), unit_days=7)
+
+
+def test_iso_week_start_and_complete_weeks():
+
+    assert iso_week_start(dt.date(2025, 1, 1)) == dt.date(2024, 12, 30)
+    assert iso_week_start(dt.date(2025, 1, 6)) == dt.date(2025, 1, 6)
+    assert iso_week_start(dt.date(2025, 1, 12)) == dt.date(2025, 1, 6)
+    assert complete_weeks(Window(dt.date(2025, 1, 1), dt.date(2025, 1, 19))) == Window(
+        dt.date(2025, 1, 6), dt.date(2025, 1, 19)
+    )
+    assert complete_weeks(Window(dt.date(2025, 1, 7), dt.date(2025, 1, 12))) is None
