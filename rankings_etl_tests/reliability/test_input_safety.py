@@ -59,6 +59,8 @@ JUSTIFIED = {
     "the asset's own table name; the days are bound as parameters",
     ("datasets/rankings_daily/load.py", "PACKAGE"): "tables.PACKAGE, the literal name of the "
     "package whose sql/ folder holds the statement",
+    ("datasets/app_rankings_weekly/load.py", "PACKAGE"): "tables.PACKAGE, the literal name of "
+    "the package whose sql/ folder holds the statement",
     (
         "publishing/exports.py",
         "table",
