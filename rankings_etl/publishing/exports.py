@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from rankings_etl.core.api_facts import APPS_PAGE, RANKINGS_PAGE
+from rankings_etl.core.api_facts import RANKINGS_PAGE
 from rankings_etl.core.citation import LICENCE_LINE, citation
 from rankings_etl.core.timestamps import format_as_of
 from rankings_etl.datasets import DATASETS, published_tables
@@ -22,17 +22,13 @@ from rankings_etl.datasets import DATASETS, published_tables
 FORMATS = ("parquet", "csv")
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
-#: The page each dataset cites (the model rankings' unless listed).
-_DATASET_PAGES = {"app_rankings_weekly": APPS_PAGE}
-
 
 def cited_tables() -> dict[str, tuple[str, ...]]:
     """Each citation page and the fetched tables whose ``as_of`` it quotes, from the registry."""
     pages: dict[str, tuple[str, ...]] = {}
     for dataset in DATASETS:
-        page = _DATASET_PAGES.get(dataset.name, RANKINGS_PAGE)
-        fetched = tuple(spec.name for spec in dataset.tables if spec.written_by == "fetch")
-        pages[page] = pages.get(page, ()) + fetched
+        page = dataset.citation_page
+        pages[page] = (*pages.get(page, ()), dataset.fetched_table.name)
     return pages
 
 
@@ -94,9 +90,7 @@ def citations(as_of_by_page: Mapping[str, str]) -> list[str]:
 def citation_file(as_of_by_page: Mapping[str, str]) -> str:
     """The CITATION.txt published beside every export: a line per page, then the licence."""
     endpoints = ", ".join(
-        dataset.endpoint_name
-        for dataset in DATASETS
-        if _DATASET_PAGES.get(dataset.name, RANKINGS_PAGE) in as_of_by_page
+        dataset.endpoint_name for dataset in DATASETS if dataset.citation_page in as_of_by_page
     )
     return "\n".join(
         [

@@ -53,6 +53,7 @@ def test_all_history_is_two_requests_a_week():
     assert len(weeks(history)) == 99
     assert DATASET.requests_for(history) == 198
     assert DATASET.grain == "week" and DATASET.endpoint_name == "app-rankings"
+    assert DATASET.citation_page == "apps" == DATASET.fetched_table.citation_page
 
 
 @pytest.mark.parametrize(
@@ -88,8 +89,7 @@ def table(con):
 
 def test_a_run_writes_its_rows_and_bodies_and_a_rerun_changes_nothing(con):
     two = [response(sort="popular"), response(sort="trending", data=rows(2))]
-    stats = store_app_rankings(con, two, WEEK, "run-1")
-    assert stats.rows_written == 5 and stats.table_rows == 5
+    assert store_app_rankings(con, two, WEEK, "run-1") == 5
     first = table(con)
     assert first[0] == (WEEK.start, "popular", 1, 100, "App 0", 5000, 1_000_000)
     assert [r[1] for r in first].count("trending") == 2
@@ -101,8 +101,9 @@ def test_a_run_writes_its_rows_and_bodies_and_a_rerun_changes_nothing(con):
         ]
     )
     assert json.loads(raw[0][2])["limit"] == "100"
-    again = store_app_rankings(con, two, WEEK, "run-2")
-    assert again.table_rows == 5 and table(con) == first
+    assert store_app_rankings(con, two, WEEK, "run-2") == 5
+    assert table(con) == first
+    assert con.execute("SELECT count(*) FROM raw_responses").fetchone() == (4,)
 
 
 def test_a_run_replaces_only_its_own_weeks(con):

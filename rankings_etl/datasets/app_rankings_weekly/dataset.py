@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from rankings_etl.core.api_facts import APP_LIMIT_MAX, APP_RANKINGS_PATH, APP_SORTS
+from rankings_etl.core.api_facts import APP_LIMIT_MAX, APP_RANKINGS_PATH, APP_SORTS, APPS_PAGE
 from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.core.windows import Window
 from rankings_etl.data_api.apps_body import AppRankingsResponse, parse_app_rankings_body
@@ -26,6 +26,7 @@ from rankings_etl.datasets.app_rankings_weekly.checks import (
     Ranking,
     evaluate_app_rankings,
 )
+from rankings_etl.datasets.app_rankings_weekly.load import store_app_rankings
 from rankings_etl.datasets.app_rankings_weekly.tables import TABLES
 from rankings_etl.datasets.spec import DatasetSpec
 
@@ -102,4 +103,7 @@ DATASET = DatasetSpec(
     requests=requests,
     parse=parse,
     contract_checks=APP_CHECKS,
+    evaluate=evaluate,
+    store=store_app_rankings,
+    citation_page=APPS_PAGE,
 )

@@ -6,7 +6,6 @@ testable without Dagster.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 import duckdb
@@ -16,7 +15,6 @@ from rankings_etl.core.windows import Window
 from rankings_etl.data_api.apps_body import AppRankingsResponse
 from rankings_etl.data_api.raw_responses import store_raw_responses
 from rankings_etl.datasets.app_rankings_weekly.tables import APP_RANKINGS_WEEKLY, PACKAGE
-from rankings_etl.warehouse.connection import count_rows
 from rankings_etl.warehouse.sql import load_sql
 from rankings_etl.warehouse.writes import replace_date_range
 
@@ -40,19 +38,14 @@ def columns(responses: Sequence[AppRankingsResponse]) -> list[list]:
     return out
 
 
-@dataclasses.dataclass(frozen=True)
-class WriteStats:
-    rows_written: int
-    table_rows: int
-
-
 def store_app_rankings(
     con: duckdb.DuckDBPyConnection,
     responses: Sequence[AppRankingsResponse],
     window: Window,
     run_id: str | None,
-) -> WriteStats:
-    """Replace the window's weeks in one transaction, with the raw responses.
+) -> int:
+    """Replace the window's weeks in one transaction, with the raw responses; the rows
+    written.
 
     Everything commits together: the new rows and the bodies they were parsed from. A failure
     anywhere leaves the warehouse exactly as it was; a re-run replaces the same weeks with the
@@ -74,6 +67,5 @@ def store_app_rankings(
             column="week_start",
         )
         store_raw_responses(con, responses, run_id)
-        table_rows = count_rows(con, APP_RANKINGS_WEEKLY.name)
         con.execute("DROP TABLE incoming_app_rankings")
-    return WriteStats(written, table_rows)
+    return written

@@ -7,6 +7,7 @@ and a test checks that both agree column for column.
 
 from __future__ import annotations
 
+from rankings_etl.core.api_facts import APPS_PAGE
 from rankings_etl.warehouse.table_spec import Column, TableSpec
 
 #: The package whose ``sql/`` folder holds this dataset's statements.
@@ -39,6 +40,8 @@ APP_RANKINGS_WEEKLY = TableSpec(
     sql_package=PACKAGE,
     written_by="fetch",
     time_column="week_start",
+    grain="week",
+    citation_page=APPS_PAGE,
 )
 
 TABLES = (APP_RANKINGS_WEEKLY,)
