@@ -71,7 +71,8 @@ from typing import Any, Protocol
 
 from rankings_etl.core.rate_limits import DAY_SECONDS, MINUTE_SECONDS
 
-SCHEMA_VERSION = 1
+#: v2 (issue 18): each slot names the dataset it was spent for (``slots.dataset``).
+SCHEMA_VERSION = 2
 
 #: Rows older than this (beyond the day window) are pruned: nothing can count them any more.
 RETENTION_SECONDS = 2 * DAY_SECONDS
@@ -334,8 +335,13 @@ class Ledger(abc.ABC):
         holder: str | None = None,
         run_id: str | None = None,
         label: str | None = None,
+        dataset: str | None = None,
     ) -> Decision:
-        """Take a slot for one request, or say how long to wait, or refuse."""
+        """Take a slot for one request, or say how long to wait, or refuse.
+
+        ``dataset`` (the registry name the request is for) is recorded on the slot, so the
+        report can say who spent the day; None leaves it unattributed.
+        """
         with self._write() as con:
             con.execute(
                 "DELETE FROM slots WHERE (state = 'sent' AND at < ?)"
@@ -368,8 +374,9 @@ class Ledger(abc.ABC):
                 slot_id = own[0]
                 con.execute(
                     "UPDATE slots SET state = 'sent', at = ?, expires = NULL, key_fp = ?,"
-                    " run_id = coalesce(?, run_id), label = coalesce(?, label) WHERE id = ?",
-                    (now, key_fp, run_id, label, slot_id),
+                    " run_id = coalesce(?, run_id), label = coalesce(?, label),"
+                    " dataset = coalesce(?, dataset) WHERE id = ?",
+                    (now, key_fp, run_id, label, dataset, slot_id),
                 )
                 # The holder is alive: its remaining slots stay held for another ttl.
                 con.execute(
@@ -379,9 +386,9 @@ class Ledger(abc.ABC):
                 )
             else:
                 slot_id = con.execute(
-                    "INSERT INTO slots (at, state, key_fp, account, holder, run_id, label)"
-                    " VALUES (?, 'sent', ?, ?, ?, ?, ?) RETURNING id",
-                    (now, key_fp, account, holder, run_id, label),
+                    "INSERT INTO slots (at, state, key_fp, account, holder, run_id, label,"
+                    " dataset) VALUES (?, 'sent', ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (now, key_fp, account, holder, run_id, label, dataset),
                 ).fetchone()[0]
             day_used = len(self._day_releases(con, account, now, None)[0])
             return Grant(slot_id, now, len(minute) + 1, day_used, own is not None)
