@@ -67,6 +67,9 @@ __all__ = ["Fetched", "OpenRouterClient", "Parse"]
 
 T = TypeVar("T")
 
+#: The tag Dagster puts on every run a schedule launched (``dagster/schedule_name``).
+SCHEDULE_NAME_TAG = "dagster/schedule_name"
+
 #: A dataset's parser: (body text as received, its request, when it arrived, the API key to
 #: redact) -> the typed response; raises RankingsResponseError naming what is wrong.
 Parse = Callable[[str, ApiRequest, dt.datetime, str], T]
@@ -153,11 +156,15 @@ class OpenRouterClient(dg.ConfigurableResource):
     )
 
     _run_id: str | None = PrivateAttr(default=None)
+    _scheduled: bool = PrivateAttr(default=False)
     _spent: int = PrivateAttr(default=0)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         run = context.dagster_run
         self._run_id = run.run_id if run is not None else None
+        # A schedule's run spends the slots the budget keeps for schedules: it is not charged
+        # them again (RateBudget.keep_for_schedules).
+        self._scheduled = run is not None and SCHEDULE_NAME_TAG in (run.tags or {})
         self._spent = 0
 
     @property
@@ -169,12 +176,17 @@ class OpenRouterClient(dg.ConfigurableResource):
         """Budget slots this resource took since the step started (every attempt counts)."""
         return self._spent
 
-    def fetch(self, requests: Sequence[ApiRequest], parse: Parse[T]) -> Iterator[Fetched[T]]:
+    def fetch(
+        self, requests: Sequence[ApiRequest], parse: Parse[T], also_needed: int = 0
+    ) -> Iterator[Fetched[T]]:
         """Send each request in turn over one connection, yielding its parsed answer.
 
         The run's slots are reserved before the first request: if the day budget cannot cover
-        every request, this raises :class:`BudgetExhaustedError` having sent nothing. The run's
-        deadline (``run_timeout_seconds``) starts here.
+        every request, with ``also_needed`` more (what the run's later steps will send) and the
+        budget's ``keep_for_schedules`` (unless a schedule launched the run) still free after
+        them, this raises :class:`BudgetExhaustedError` having sent nothing. Each slot is
+        recorded for its request's ``dataset``. The run's deadline (``run_timeout_seconds``)
+        starts here.
         """
         requests = list(requests)
         if not requests:
@@ -197,7 +209,7 @@ class OpenRouterClient(dg.ConfigurableResource):
         run = RunClock(self.run_timeout_seconds)
         headers = request_headers(self.api_key)
         with (
-            self._reservation(requests) as holder,
+            self._reservation(requests, also_needed) as holder,
             httpx.Client(headers=headers, timeout=self.timeout_seconds) as http,
         ):
             session = _Session(http, holder, run, AttemptWatchdog())
@@ -231,7 +243,7 @@ class OpenRouterClient(dg.ConfigurableResource):
         return figures
 
     @contextlib.contextmanager
-    def _reservation(self, requests: list[ApiRequest]) -> Iterator[str | None]:
+    def _reservation(self, requests: list[ApiRequest], also_needed: int) -> Iterator[str | None]:
         if self.budget is None:
             yield None
             return
@@ -239,8 +251,15 @@ class OpenRouterClient(dg.ConfigurableResource):
         label = first.label
         if len(requests) > 1:
             label = f"{len(requests)} windows {first.window.start}..{last.window.end}"
+        datasets = {request.dataset for request in requests}
         reservation = self.budget.reservation(
-            self.key_fingerprint, len(requests), run_id=self._run_id, label=label
+            self.key_fingerprint,
+            len(requests),
+            run_id=self._run_id,
+            label=label,
+            dataset=datasets.pop() if len(datasets) == 1 else None,
+            also_needed=also_needed,
+            scheduled=self._scheduled,
         )
         try:
             holder = reservation.__enter__()
@@ -426,6 +445,7 @@ class OpenRouterClient(dg.ConfigurableResource):
                 holder=holder,
                 run_id=self._run_id,
                 label=request.label,
+                dataset=request.dataset,
                 max_wait=max_wait,
             )
         except LEDGER_ERRORS as exc:
