@@ -1,13 +1,17 @@
 """The minute budget paces the one client so the server never sees more than ``per_minute``
 requests in any rolling minute: ~70 requests through ``client.fetch`` against a 3-second
-"minute" (the ``RateBudget.minute_seconds`` test knob), so it shows in seconds, not minutes.
+"minute" on both sides (the ``RateBudget.minute_seconds`` test knob and the sandbox's
+``minute_seconds`` setting, its limiter at the real 30 a minute), so it shows in seconds.
 
-Checked on both sides of the wire: the ledger's slot times (its window is the minute plus the
-1 s margin) and the arrival times in the sandbox's own request log (its window is the minute).
+Checked on both sides of the wire: the sandbox answered no 429, no rolling window of its own
+request log holds more than 30, and neither does the ledger's (its window is the minute plus
+the 1 s margin).
 """
 
 import datetime as dt
 import logging
+
+import pytest
 
 from rankings_etl.core.timestamps import parse_as_of
 from rankings_etl.core.windows import Window
@@ -42,9 +46,19 @@ def test_most_in_a_rolling_window_counts_a_half_open_window():
     assert most_in_a_rolling_window([], 3.0) == 0
 
 
+@pytest.fixture
+def short_minute(sandbox):
+    """The session's sandbox limiting to the real 30 requests, per 3-second "minute"."""
+    sandbox.configure(per_minute=PER_MINUTE, minute_seconds=MINUTE)
+    yield sandbox
+    sandbox.configure(minute_seconds=None)  # the next test's fixture restores the limits
+
+
 def test_the_server_never_sees_more_than_the_minute_budget_in_a_rolling_minute(
-    sandbox, budget_db, caplog
+    short_minute, budget_db, caplog
 ):
+    sandbox = short_minute
+    assert sandbox.config()["minute_seconds"] == MINUTE
     budget = RateBudget(
         database=str(budget_db),
         per_minute=PER_MINUTE,
@@ -56,6 +70,7 @@ def test_the_server_never_sees_more_than_the_minute_budget_in_a_rolling_minute(
     with caplog.at_level(logging.INFO):
         fetched = list(client.fetch(REQUESTS, parse))
     assert [f.attempts for f in fetched] == [1] * COUNT
+    assert sandbox.request_count(status=429) == 0
     assert sandbox.request_count() == sandbox.request_count(status=200) == COUNT
 
     arrivals = [parse_as_of(record["time"]).timestamp() for record in sandbox.requests()]
