@@ -69,23 +69,6 @@ CREATE TABLE IF NOT EXISTS {PG_SCHEMA}.penalties (
 );
 """
 
-#: v1 -> v2: slots gain ``dataset`` (rows already there stay, unattributed: NULL). Run only when
-#: the column is missing: an ALTER TABLE, even a no-op one, waits for every open reader.
-MIGRATE_V2 = f"ALTER TABLE {PG_SCHEMA}.slots ADD COLUMN IF NOT EXISTS dataset TEXT"
-DATASET_INDEX = (
-    f"CREATE INDEX IF NOT EXISTS slots_by_dataset"
-    f" ON {PG_SCHEMA}.slots (account, dataset, state, at)"
-)
-
-#: Created first, so a newer schema is refused before any of ours is applied to it.
-META = f"""
-CREATE SCHEMA IF NOT EXISTS {PG_SCHEMA};
-CREATE TABLE IF NOT EXISTS {PG_SCHEMA}.meta (
-    name    TEXT PRIMARY KEY,
-    value   TEXT NOT NULL
-)
-"""
-
 
 class _Cursor:
     """A psycopg2 cursor with sqlite3's calling convention: ``?`` placeholders, chained fetch."""
@@ -172,7 +155,12 @@ class PostgresLedger(Ledger):
         try:
             with con, con.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-                cur.execute(META)
+                # The version first, so a newer schema is refused before ours touches it.
+                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {PG_SCHEMA}")
+                cur.execute(
+                    f"CREATE TABLE IF NOT EXISTS {PG_SCHEMA}.meta"
+                    " (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
                 cur.execute(f"SELECT value FROM {PG_SCHEMA}.meta WHERE name = 'schema_version'")
                 row = cur.fetchone()
                 if row is not None and int(row[0]) > SCHEMA_VERSION:
@@ -187,8 +175,13 @@ class PostgresLedger(Ledger):
                     (PG_SCHEMA,),
                 )
                 if cur.fetchone()[0] == 0:
-                    cur.execute(MIGRATE_V2)
-                cur.execute(DATASET_INDEX)
+                    # v1 -> v2: rows already there stay, unattributed (NULL). Only when the
+                    # column is missing: an ALTER TABLE, even a no-op one, waits for readers.
+                    cur.execute(f"ALTER TABLE {PG_SCHEMA}.slots ADD COLUMN dataset TEXT")
+                cur.execute(
+                    "CREATE INDEX IF NOT EXISTS slots_by_dataset"
+                    f" ON {PG_SCHEMA}.slots (account, dataset, state, at)"
+                )
                 cur.execute(
                     f"INSERT INTO {PG_SCHEMA}.meta (name, value) VALUES ('schema_version', %s) "
                     "ON CONFLICT (name) DO NOTHING",
