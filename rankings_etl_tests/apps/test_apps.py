@@ -7,14 +7,18 @@ import datetime as dt
 
 import dagster as dg
 import pytest
+from dagster_duckdb import DuckDBResource
 
 from rankings_etl.datasets import TABLES
 from rankings_etl.datasets.app_rankings_weekly.assets import app_rankings_weekly
 from rankings_etl.datasets.app_rankings_weekly.checks import APP_CHECKS
 from rankings_etl.orchestration.partitions import weekly_partitions
 from rankings_etl.publishing.exports import export_tables
+from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.warehouse.connection import open_warehouse
 
+from ..conftest import SUITE_LIMITS
+from ..integration.conftest import TEST_KEY
 from ..integration.helpers import check_evaluations, materialize_range, step_outcomes
 
 #: Every complete ISO week since 2025-01-06, as Dagster partitions them today.
@@ -43,8 +47,15 @@ def sunday(monday: str) -> str:
 
 
 def test_all_history_costs_one_request_per_week_per_sort(
-    sandbox, resources, instance, query, tmp_path
+    sandbox_factory, instance, duckdb_path, query, tmp_path
 ):
+    # A server of its own: its ~200 log lines stay out of the session sandbox's log, which
+    # other tests read.
+    sandbox = sandbox_factory(**SUITE_LIMITS)
+    resources = {
+        "openrouter": OpenRouterClient(api_key=TEST_KEY, base_url=sandbox.base_url),
+        "duckdb": DuckDBResource(database=str(duckdb_path)),
+    }
     assert WEEKS[0] == "2025-01-06" and len(WEEKS) >= 98
     result = run(resources, instance, WEEKS[0], WEEKS[-1])
     assert result.success
