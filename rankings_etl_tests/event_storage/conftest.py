@@ -15,6 +15,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.definitions import defs
+from rankings_etl.orchestration.partitions import daily_partitions
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl_tests.environment import PROJECT_INSTANCE, fast_folder
@@ -25,8 +26,12 @@ API_KEY = "sk-or-v1-event-storage-0123456789abcdef"
 #: The project's instance class, exactly as the root dagster.yaml selects it.
 BATCHING = PROJECT_INSTANCE
 GRAPH = defs.resolve_asset_graph()
-PARTITIONED = sorted(key for key in GRAPH.get_all_asset_keys() if GRAPH.get(key).partitions_def)
-PARTITIONS = GRAPH.get(PARTITIONED[0]).partitions_def
+#: The daily assets: what the daily job runs over a range of days (the weekly ones have their
+#: own partitions and job, and one run cannot mix the two).
+PARTITIONS = daily_partitions
+PARTITIONED = sorted(
+    key for key in GRAPH.get_all_asset_keys() if GRAPH.get(key).partitions_def == PARTITIONS
+)
 DAILY_JOB = "daily_rankings_job"
 
 
