@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from rankings_etl.datasets import DATASETS
 from rankings_etl.datasets.rankings_daily.checks import RANKINGS_CHECKS
 from rankings_etl.definitions import defs
 
@@ -24,12 +25,18 @@ def test_definitions_load_and_resolve_every_job_schedule_and_check():
     assert policy is not None, "the contract requires freshness on rankings_daily"
 
 
-def test_every_asset_is_in_the_openrouter_group_and_partitioned_from_2025():
-    """Daily assets start on the dataset's first day, weekly ones on its first Monday."""
+def test_each_dataset_is_a_group_and_everything_is_partitioned_from_2025():
+    """The model rankings (and the chart and export) are the ``openrouter`` group the README
+    sends users to; every other dataset is a group of its own, so one click backfills one
+    dataset at its own cost. Daily assets start on the dataset's first day, weekly ones on its
+    first Monday."""
+    group_of = {spec.name: each.group for each in DATASETS for spec in each.tables}
+    assert group_of["rankings_daily"] == "openrouter"
+    assert len({each.group for each in DATASETS}) == len(DATASETS)
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        assert node.group_name == "openrouter"
+        assert node.group_name == group_of.get(key.to_user_string(), "openrouter"), key
         if isinstance(node.partitions_def, dg.WeeklyPartitionsDefinition):
             assert node.partitions_def.get_first_partition_key() == "2025-01-06"
         elif node.partitions_def is not None:

@@ -1,11 +1,13 @@
 """``make demo``: offline, from nothing to a loaded warehouse through Dagster, in one command.
 
-Starts the bundled sandbox, backfills every partitioned asset over all history in one run with
-``dagster asset materialize --partition-range`` (two API requests), then shows what landed.
+Starts the bundled sandbox, backfills every daily asset over all history in one run with
+``dagster asset materialize --partition-range`` (two API requests for the model rankings, two
+per exact segment), the weekly datasets over their last few weeks, then shows what landed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -16,6 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from local_env import ROOT, point_at, prepare_dagster_home, sandbox  # noqa: E402
 
 from rankings_etl.settings import DEFAULTS, Settings  # noqa: E402
+
+#: How many complete weeks of the weekly datasets the demo loads.
+DEMO_WEEKS = 4
 
 
 def main() -> int:
@@ -34,29 +39,46 @@ def main() -> int:
         from rankings_etl.core.api_facts import FIRST_DATE
         from rankings_etl.core.dates import last_completed_day
         from rankings_etl.definitions import defs
+        from rankings_etl.orchestration.partitions import daily_partitions, weekly_partitions
 
-        partitioned = sorted(
+        graph = defs.resolve_asset_graph()
+        daily = sorted(
             key.to_user_string()
-            for key in defs.resolve_asset_graph().get_all_asset_keys()
-            if defs.resolve_asset_graph().get(key).partitions_def is not None
+            for key in graph.get_all_asset_keys()
+            if graph.get(key).partitions_def == daily_partitions
         )
-        span = f"{FIRST_DATE}...{last_completed_day()}"
-        print(f"Backfilling {', '.join(partitioned)} over {span} in one run ...", flush=True)
+        weekly = sorted(
+            key.to_user_string()
+            for key in graph.get_all_asset_keys()
+            if graph.get(key).partitions_def == weekly_partitions
+        )
+        end = last_completed_day()
         command = [
             str(Path(sys.executable).parent / "dagster"),
             "asset",
             "materialize",
             "-m",
             "rankings_etl.definitions",
-            "--select",
-            ",".join(partitioned),
-            "--partition-range",
-            span,
         ]
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        if completed.returncode != 0:
-            print(completed.stdout[-4000:], completed.stderr[-4000:], sep="\n")
-            return completed.returncode
+        # All of history for the daily datasets (2 requests + 2 per exact segment); the weekly
+        # ones over their last DEMO_WEEKS complete weeks (14 + 2 per week): their whole
+        # history is ~230 requests, paced by the 30-a-minute budget for about 8 minutes.
+        last_week = weekly_partitions.get_last_partition_key()
+        first_week = dt.date.fromisoformat(last_week) - dt.timedelta(weeks=DEMO_WEEKS - 1)
+        for selection, span in (
+            (daily, f"{FIRST_DATE}...{end}"),
+            (weekly, f"{first_week}...{last_week}"),
+        ):
+            print(f"Backfilling {', '.join(selection)} over {span} in one run ...", flush=True)
+            completed = subprocess.run(
+                [*command, "--select", ",".join(selection), "--partition-range", span],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            if completed.returncode != 0:
+                print(completed.stdout[-4000:], completed.stderr[-4000:], sep="\n")
+                return completed.returncode
         unpartitioned = sorted(
             key.to_user_string()
             for key in defs.resolve_asset_graph().get_all_asset_keys()
@@ -64,7 +86,7 @@ def main() -> int:
         )
         print(f"Publishing {', '.join(unpartitioned)} ...", flush=True)
         completed = subprocess.run(
-            command[:5] + ["--select", ",".join(unpartitioned)],
+            [*command, "--select", ",".join(unpartitioned)],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -80,6 +102,7 @@ def main() -> int:
 def show(duckdb_path: Path, requests: int) -> None:
     import duckdb
 
+    from rankings_etl.core.api_facts import APPS_PAGE
     from rankings_etl.core.citation import citation
     from rankings_etl.core.timestamps import format_as_of
 
@@ -98,6 +121,32 @@ def show(duckdb_path: Path, requests: int) -> None:
     for rank, slug, tokens in top:
         print(f"  {rank}. {slug:<45} {tokens:>20,} tokens")
     print(f"{citation(format_as_of(as_of))} (sandbox data: synthetic)")
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        for table, grain in (
+            ("rankings_segments_daily", "date"),
+            ("rankings_categories_weekly", "week_start"),
+            ("app_rankings_weekly", "week_start"),
+        ):
+            count, periods = con.execute(
+                f"SELECT count(*), count(DISTINCT {grain}) FROM {table}"
+            ).fetchone()
+            print(
+                f"{table}: {count:,} rows over {periods} {'days' if grain == 'date' else 'weeks'}"
+            )
+        tool = con.execute(
+            "SELECT model_permaslug FROM rankings_segments_daily WHERE date = $1 "
+            "AND segment = 'tool_calling' AND rank = 1",
+            [latest],
+        ).fetchone()
+        app = con.execute(
+            "SELECT app_name, week_start, as_of FROM app_rankings_weekly "
+            "WHERE sort = 'popular' AND rank = 1 ORDER BY week_start DESC LIMIT 1"
+        ).fetchone()
+    if tool:
+        print(f"Top tool-calling model on {latest}: {tool[0]}")
+    if app:
+        print(f"Top app in the week of {app[1]}: {app[0]}")
+        print(f"{citation(format_as_of(app[2]), APPS_PAGE)} (sandbox data: synthetic)")
     exports = Path(Settings.from_env().export_dir).resolve()
     print(f"Chart and exports (Parquet, CSV, CITATION.txt): {exports}")
     print("Next: `make dev` opens the Dagster UI on http://127.0.0.1:3000")

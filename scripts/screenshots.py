@@ -181,8 +181,12 @@ def main() -> int:
                     0
                 ]["id"]
             else:
-                nodes = graphql(url, "{ assetNodes { assetKey { path } } }", {})
-                group = [node["assetKey"] for node in nodes["assetNodes"]]
+                nodes = graphql(url, "{ assetNodes { assetKey { path } groupName } }", {})
+                group = [
+                    node["assetKey"]
+                    for node in nodes["assetNodes"]
+                    if node["groupName"] == "openrouter"
+                ]
                 launched = graphql(
                     url, LAUNCH, {"p": {"assetSelection": group, "allPartitions": True}}
                 )

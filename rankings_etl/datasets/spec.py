@@ -27,6 +27,9 @@ class DatasetSpec:
     endpoint_name: str
     #: The time grain of its partitions: one per UTC day, or one per ISO week (Monday first).
     grain: Literal["day", "week"]
+    #: Its assets' group in the Dagster UI: one click on a group backfills that dataset, at
+    #: that dataset's cost (the model rankings' ``openrouter``: 2 requests; the apps: ~200).
+    group: str
     #: Its tables: the fetched one first, then the derived ones upstream first, then the side
     #: tables written with them.
     tables: tuple[TableSpec, ...]

@@ -31,7 +31,7 @@ from rankings_etl.orchestration.check_results import (
 from rankings_etl.orchestration.failures import checks_failure, failure_for
 from rankings_etl.orchestration.freshness import FRESHNESS
 from rankings_etl.orchestration.metadata import column_schema, day_figures, record_day_metadata
-from rankings_etl.orchestration.naming import GROUP, OPENROUTER_POOL, OWNERS
+from rankings_etl.orchestration.naming import OPENROUTER_POOL, OWNERS
 from rankings_etl.orchestration.partitions import PARTITIONS, partition_dates, run_window
 from rankings_etl.orchestration.run_summary import record_run_figures
 from rankings_etl.resources.openrouter_client import OpenRouterClient
@@ -57,7 +57,7 @@ def fetch_asset(
     @dg.asset(
         name=dataset.name,
         description=spec.description,
-        group_name=GROUP,
+        group_name=dataset.group,
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=OPENROUTER_POOL,

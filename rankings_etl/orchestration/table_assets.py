@@ -31,16 +31,16 @@ from rankings_etl.warehouse.table_spec import Dep, TableSpec
 
 
 def sql_table_asset(
-    spec: TableSpec, newest_day_extra: Callable | None = None
+    spec: TableSpec, newest_day_extra: Callable | None = None, group: str = GROUP
 ) -> dg.AssetsDefinition:
     """The daily asset that builds ``spec``'s table with its ``select_<table>.sql``.
 
     Its description, columns, checks, upstream tables and automation are the spec's;
     ``newest_day_extra(con, day)`` adds metadata to the run's newest day (market_daily's
-    preview).
+    preview). ``group`` is its dataset's UI group.
     """
 
-    @dg.asset(**_asset_kwargs(spec))
+    @dg.asset(**_asset_kwargs(spec, group))
     def build(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         yield from _materialize(context, duckdb, spec, newest_day_extra)
 
@@ -58,11 +58,11 @@ def _asset_dep(dep: Dep) -> dg.AssetDep:
     )
 
 
-def _asset_kwargs(spec: TableSpec) -> dict:
+def _asset_kwargs(spec: TableSpec, group: str) -> dict:
     return dict(
         name=spec.name,
         description=spec.description,
-        group_name=GROUP,
+        group_name=group,
         partitions_def=PARTITIONS[spec.grain],
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb"},

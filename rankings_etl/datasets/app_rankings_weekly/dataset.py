@@ -99,6 +99,7 @@ DATASET = DatasetSpec(
     name=NAME,
     endpoint_name="app-rankings",
     grain="week",
+    group="openrouter_apps",
     tables=TABLES,
     requests=requests,
     parse=parse,

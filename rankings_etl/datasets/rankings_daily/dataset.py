@@ -89,6 +89,7 @@ DATASET = DatasetSpec(
     name=NAME,
     endpoint_name="rankings-daily",
     grain="day",
+    group="openrouter",
     tables=TABLES,
     requests=requests,
     parse=parse,
