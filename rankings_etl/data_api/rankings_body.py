@@ -234,3 +234,24 @@ def _check_week_bucket(day: dt.date, weeks: Window | None, what: str) -> None:
             f"{what}: weekly bucket {day} is outside the requested weeks ({requested}); "
             "only complete weeks are loaded"
         )
+
+
+#: Query parameters every rankings-daily request has; the others are its filter.
+WINDOW_PARAMS = ("start_date", "end_date")
+
+
+def parse_filtered_body(
+    text: str | bytes,
+    request: ApiRequest,
+    fetched_at: dt.datetime,
+    secret: str | None,
+    *,
+    bucket: Bucket = "day",
+) -> RankingsResponse:
+    """A 200 body answering a filtered request (a segment, a category), validated against the
+    contract, remembering the request; messages name the filter (``modality=text``)."""
+    query = ", ".join(f"{k}={v}" for k, v in request.params.items() if k not in WINDOW_PARAMS)
+    response = parse_rankings_body(
+        text, request.window, fetched_at, secret=secret, bucket=bucket, query=query or None
+    )
+    return dataclasses.replace(response, request=request)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from rankings_etl.data_api.raw_responses import RAW_RESPONSES
 from rankings_etl.datasets.rankings_daily.dataset import DATASET as RANKINGS_DAILY
+from rankings_etl.datasets.rankings_segments_daily.dataset import DATASET as RANKINGS_SEGMENTS_DAILY
 from rankings_etl.datasets.spec import DatasetSpec
 from rankings_etl.warehouse.table_spec import TableSpec
 
-DATASETS: tuple[DatasetSpec, ...] = (RANKINGS_DAILY,)
+DATASETS: tuple[DatasetSpec, ...] = (RANKINGS_DAILY, RANKINGS_SEGMENTS_DAILY)
 #: Tables every dataset writes into.
 SHARED_TABLES: tuple[TableSpec, ...] = (RAW_RESPONSES,)
 

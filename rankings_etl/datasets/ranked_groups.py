@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import groupby, pairwise
 
 from rankings_etl.core.api_facts import OTHER, TOP_N
 from rankings_etl.core.check_outcomes import ERROR, WARN, CheckOutcome, CheckSpec
+from rankings_etl.core.windows import Window
+from rankings_etl.data_api.rankings_body import RankingsResponse
 
 #: How many failing lists of one date a problem names (the date's verdict counts all of them).
 MAX_NAMED_GROUPS = 3
@@ -215,3 +217,128 @@ def _joined(problems: list[str]) -> str:
     text = "; ".join(problems[:MAX_NAMED_GROUPS])
     more = len(problems) - MAX_NAMED_GROUPS
     return text + (f"; and {more} more" if more > 0 else "")
+
+
+def lists_present(
+    spec: CheckSpec, groups: Iterable[RankedGroup], expected: Mapping[dt.date, Sequence[str]]
+) -> CheckOutcome:
+    """Every list asked for on each partition date came back; a missing one is a WARN (a
+    segment can legitimately rank nothing, e.g. ``10M`` contexts early in 2025)."""
+    seen = {(group.date, group.name) for group in groups}
+    warnings: dict[dt.date, str] = {}
+    for day, names in expected.items():
+        absent = [name for name in names if (day, name) not in seen]
+        if absent:
+            listed = ", ".join(absent[:5]) + (
+                f" and {len(absent) - 5} more" if len(absent) > 5 else ""
+            )
+            warnings[day] = f"no rows for {listed} ({len(absent)} of {len(names)} lists)"
+    dates = tuple(sorted(expected))
+    return CheckOutcome(spec, len(dates), {}, warnings, dates)
+
+
+# --- The rows of filtered responses: one request per filter value, one list per (bucket, value).
+
+
+def request_filter(response: RankingsResponse, dimensions: Sequence[str]) -> tuple[str, str]:
+    """The ``(dimension, value)`` a response's request filtered on (e.g. ``("modality",
+    "text")``): exactly one of ``dimensions``."""
+    params = response.request.params if response.request is not None else {}
+    found = [(name, params[name]) for name in dimensions if name in params]
+    if len(found) != 1:
+        raise ValueError(
+            f"a response for {response.window} must answer a request filtered on exactly one of "
+            f"{', '.join(dimensions)}; its parameters: {dict(params)}"
+        )
+    return found[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class FilteredRows:
+    """Every row of a run's filtered responses, in API order, as columns: each row's bucket
+    date, the filter its request used, and the response's own columns."""
+
+    dates: tuple[dt.date, ...]
+    dimensions: tuple[str, ...]
+    values: tuple[str, ...]
+    permaslugs: tuple[str, ...]
+    ranks: tuple[int | None, ...]
+    total_tokens: tuple[int, ...]
+    responses: tuple[RankingsResponse, ...]
+
+    @classmethod
+    def from_responses(
+        cls, responses: Sequence[RankingsResponse], dimensions: Sequence[str]
+    ) -> FilteredRows:
+        filters = [request_filter(response, dimensions) for response in responses]
+        return cls(
+            dates=tuple(day for r in responses for day in r.dates),
+            dimensions=tuple(
+                f[0] for f, r in zip(filters, responses, strict=True) for _ in r.dates
+            ),
+            values=tuple(f[1] for f, r in zip(filters, responses, strict=True) for _ in r.dates),
+            permaslugs=tuple(slug for r in responses for slug in r.permaslugs),
+            ranks=tuple(rank for r in responses for rank in r.ranks()),
+            total_tokens=tuple(t for r in responses for t in r.total_tokens),
+            responses=tuple(responses),
+        )
+
+    def groups(self) -> list[RankedGroup]:
+        """One ranked list per (bucket date, filter), named ``dimension=value``."""
+        names = [f"{d}={v}" for d, v in zip(self.dimensions, self.values, strict=True)]
+        return group_rows(self.dates, names, self.permaslugs, self.total_tokens, self.ranks)
+
+    def columns(self) -> list[list]:
+        """The table's columns in order: date, dimension, value, model_permaslug, rank,
+        tokens, as_of and fetched_at (the last two repeated from each row's response)."""
+        as_of = [r.as_of_utc() for r in self.responses for _ in range(r.row_count)]
+        fetched_at = [r.fetched_at for r in self.responses for _ in range(r.row_count)]
+        return [
+            list(self.dates),
+            list(self.dimensions),
+            list(self.values),
+            list(self.permaslugs),
+            list(self.ranks),
+            list(self.total_tokens),
+            as_of,
+            fetched_at,
+        ]
+
+    @property
+    def as_of(self) -> str | None:
+        """The newest ``meta.as_of`` among the responses: what a citation of the run quotes."""
+        return max((response.as_of for response in self.responses), default=None)
+
+    @property
+    def requests(self) -> int:
+        return sum(response.attempts for response in self.responses)
+
+
+def expected_lists(
+    responses: Sequence[RankingsResponse],
+    dimensions: Sequence[str],
+    partition_dates: Callable[[Window], Sequence[dt.date]],
+) -> dict[dt.date, list[str]]:
+    """Each partition date a response covers, with the lists (``dimension=value``) asked for
+    on it."""
+    expected: dict[dt.date, list[str]] = {}
+    for response in responses:
+        dimension, value = request_filter(response, dimensions)
+        for day in partition_dates(response.window):
+            expected.setdefault(day, []).append(f"{dimension}={value}")
+    return expected
+
+
+def evaluate_filtered(
+    rows: FilteredRows,
+    rules: RankedRules,
+    checks: Sequence[tuple[CheckSpec, Rule]],
+    presence: CheckSpec,
+    expected: Mapping[dt.date, Sequence[str]],
+) -> list[CheckOutcome]:
+    """Every rule over every list of a filtered run, then the presence of every list asked
+    for; each outcome has a verdict on every partition date asked for."""
+    groups = rows.groups()
+    outcomes = [evaluate(spec, groups, rule, rules, expected) for spec, rule in checks]
+    outcomes.append(lists_present(presence, groups, expected))
+    return outcomes

@@ -27,6 +27,8 @@ from rankings_etl.warehouse.writes import replace_date_range
 COMPUTED = "computed_rows"
 #: The rows just written, as the checks see them (the name their SQL reads).
 WRITTEN = "new_rows"
+#: The macros every select may use (``permaslug_author``), from ``warehouse/sql/``.
+MACROS = "create_permaslug_macros"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +64,7 @@ def build_table(
     table, column = spec.name, spec.time_column
     params = [window.start, window.end]
     select = load_sql(spec.sql_package, spec.select_sql)
+    con.execute(load_sql("rankings_etl.warehouse", MACROS))
     try:
         with transaction(con):
             con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPUTED} AS {select}", params)
