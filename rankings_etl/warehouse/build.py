@@ -27,8 +27,6 @@ from rankings_etl.warehouse.writes import replace_date_range
 COMPUTED = "computed_rows"
 #: The rows just written, as the checks see them (the name their SQL reads).
 WRITTEN = "new_rows"
-#: The macros every select may use (``permaslug_author``), from ``warehouse/sql/``.
-MACROS = "create_permaslug_macros"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +62,8 @@ def build_table(
     table, column = spec.name, spec.time_column
     params = [window.start, window.end]
     select = load_sql(spec.sql_package, spec.select_sql)
-    con.execute(load_sql("rankings_etl.warehouse", MACROS))
+    # The macros every select may use (permaslug_author), on this connection.
+    con.execute(load_sql("rankings_etl.warehouse", "create_permaslug_macros"))
     try:
         with transaction(con):
             con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPUTED} AS {select}", params)

@@ -21,7 +21,6 @@ from rankings_etl.data_api.raw_responses import store_raw_responses
 from rankings_etl.datasets.ranked_groups import FilteredRows
 from rankings_etl.datasets.rankings_segments_daily.checks import WITHIN_DAY_TOTAL
 from rankings_etl.datasets.rankings_segments_daily.dataset import SEGMENT_TYPES
-from rankings_etl.datasets.rankings_segments_daily.tables import PACKAGE
 from rankings_etl.warehouse.sql import load_sql
 from rankings_etl.warehouse.writes import replace_date_range
 
@@ -57,15 +56,23 @@ def store_segments(
     params = [window.start, window.end]
     try:
         with transaction(con):
-            con.execute(load_sql(PACKAGE, "stage_incoming_segments"), rows.columns())
-            found = con.execute(load_sql(PACKAGE, WITHIN_DAY_TOTAL.sql_name), params).fetchall()
-            bound = _outcome(WITHIN_DAY_TOTAL.spec, found, window.dates())
+            # The package is spelled out (tables.PACKAGE): the SQL audit accepts literals only.
+            staging = load_sql(
+                "rankings_etl.datasets.rankings_segments_daily", "stage_incoming_segments"
+            )
+            con.execute(staging, rows.columns())
+            bounds = load_sql(
+                "rankings_etl.datasets.rankings_segments_daily",
+                "check_segment_totals_within_day_totals",
+            )
+            found = con.execute(bounds, params).fetchall()
+            bound = _outcome(WITHIN_DAY_TOTAL, found, window.dates())
             if bound.blocks:
                 raise WriteRefused([bound])
             written = replace_date_range(con, TABLE, STAGED, window.start, window.end)
             store_raw_responses(con, responses, run_id)
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {STAGED}")
+        con.execute("DROP TABLE IF EXISTS incoming_segments")
     return SegmentsWritten(written, (bound,))
 
 
