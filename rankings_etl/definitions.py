@@ -33,9 +33,10 @@ daily_rankings_job = dg.define_asset_job(
 )
 daily_rankings_schedule = build_daily_schedule(
     daily_rankings_job,
-    rankings_daily.key,
+    [rankings_daily.key],
     cron=settings.schedule_cron,
 )
+
 # The conditions the UI shows on the downstream assets (eager, "after any upstream update") are
 # what refreshes them, so the sensor that evaluates them runs from the start. Freshness is a
 # FreshnessPolicy on each daily asset (orchestration/freshness.py), which the daemon evaluates.

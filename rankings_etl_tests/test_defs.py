@@ -24,13 +24,17 @@ def test_definitions_load_and_resolve_every_job_schedule_and_check():
     assert policy is not None, "the contract requires freshness on rankings_daily"
 
 
-def test_every_asset_is_in_the_openrouter_group_and_daily_partitioned_from_2025():
+def test_every_asset_is_in_the_openrouter_group_and_partitioned_from_2025():
+    """Daily assets start on the dataset's first day, weekly ones on its first Monday."""
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.group_name == "openrouter"
-        if node.partitions_def is not None:
+        if isinstance(node.partitions_def, dg.WeeklyPartitionsDefinition):
+            assert node.partitions_def.get_first_partition_key() == "2025-01-06"
+        elif node.partitions_def is not None:
             assert node.partitions_def.get_first_partition_key() == "2025-01-01"
+        if node.partitions_def is not None:
             assert node.backfill_policy == dg.BackfillPolicy.single_run()
 
 

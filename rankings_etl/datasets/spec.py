@@ -1,13 +1,19 @@
-"""What a dataset of the Data API is, declared once (pure, no Dagster)."""
+"""What a dataset of the Data API is, declared once (pure, no Dagster).
+
+A dataset is what one fetch asset loads: the requests a window costs, how a body is read, the
+contract its rows must keep and how they are stored. Everything Dagster-shaped (partitions,
+check specs, metadata, the asset itself) is derived from this in ``orchestration/``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
-from rankings_etl.core.check_outcomes import CheckSpec
+from rankings_etl.core.api_facts import RANKINGS_PAGE
+from rankings_etl.core.check_outcomes import CheckOutcome, CheckSpec
 from rankings_etl.core.windows import Window
 from rankings_etl.data_api.request import ApiRequest
 from rankings_etl.warehouse.table_spec import TableSpec
@@ -19,8 +25,8 @@ class DatasetSpec:
     name: str
     #: The endpoint's name in messages, e.g. "rankings-daily".
     endpoint_name: str
-    #: The time grain of its partitions: "day".
-    grain: str
+    #: The time grain of its partitions: one per UTC day, or one per ISO week (Monday first).
+    grain: Literal["day", "week"]
     #: Its tables: the fetched one first, then the derived ones upstream first, then the side
     #: tables written with them.
     tables: tuple[TableSpec, ...]
@@ -31,7 +37,23 @@ class DatasetSpec:
     parse: Callable[[str, ApiRequest, dt.datetime, str], Any]
     #: The checks of the API's contract, run on a response's rows before anything is written.
     contract_checks: tuple[CheckSpec, ...] = ()
+    #: A run's parsed responses and window -> one outcome per contract check, each judging
+    #: every partition of the window (keyed by its date: the day, or the week's Monday).
+    #: Used by the generic fetch asset (``orchestration.fetch_assets``); rankings_daily's own
+    #: asset also weighs what is already loaded.
+    evaluate: Callable[[Sequence[Any], Window], list[CheckOutcome]] | None = None
+    #: Writes a run's checked responses for ``window`` (its table and their raw bodies) in one
+    #: transaction, replacing exactly the window: (connection, responses, window, run_id) ->
+    #: rows written.
+    store: Callable[[Any, Sequence[Any], Window, str], int] | None = None
+    #: The openrouter.ai page its data is cited from (``core.citation``).
+    citation_page: str = RANKINGS_PAGE
 
     def requests_for(self, window: Window) -> int:
         """How many API requests a run over ``window`` costs (retries aside)."""
         return len(self.requests(window))
+
+    @property
+    def fetched_table(self) -> TableSpec:
+        """The table its fetch asset writes (listed first)."""
+        return self.tables[0]

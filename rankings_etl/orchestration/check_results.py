@@ -35,8 +35,13 @@ from rankings_etl.orchestration.partitions import daily_partitions
 Target = AssetCheckEvaluationTargetMaterializationData
 
 
-def daily_check_specs(asset: str, specs: Sequence[CheckSpec]) -> list[dg.AssetCheckSpec]:
-    """Blocking checks with a status per day (Dagster 1.13 marks ``partitions_def`` preview)."""
+def daily_check_specs(
+    asset: str,
+    specs: Sequence[CheckSpec],
+    partitions_def: dg.PartitionsDefinition = daily_partitions,
+) -> list[dg.AssetCheckSpec]:
+    """Blocking checks with a status per partition (day, or week of a weekly asset); Dagster
+    1.13 marks ``partitions_def`` preview."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=dg.PreviewWarning)
         return [
@@ -45,7 +50,7 @@ def daily_check_specs(asset: str, specs: Sequence[CheckSpec]) -> list[dg.AssetCh
                 asset=asset,
                 blocking=True,
                 description=spec.description,
-                partitions_def=daily_partitions,
+                partitions_def=partitions_def,
             )
             for spec in specs
         ]

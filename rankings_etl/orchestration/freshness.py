@@ -1,4 +1,5 @@
-"""Freshness: every daily asset is expected to be refreshed between 00:00 and 03:00 UTC.
+"""Freshness: every daily asset is expected to be refreshed between 00:00 and 03:00 UTC, every
+weekly one by Monday 06:00 UTC.
 
 A ``FreshnessPolicy`` on each daily asset (Dagster 1.13's replacement for the freshness-check
 builders): the daemon that ``dagster dev`` starts evaluates it, and the asset's page shows it
@@ -25,3 +26,14 @@ DAILY_FRESHNESS = dg.FreshnessPolicy.cron(
     lower_bound_delta=FRESHNESS_LOWER_BOUND,
     timezone="UTC",
 )
+
+#: A weekly asset's week closes on Sunday; the weekly run ticks Monday 00:45 UTC.
+WEEKLY_FRESHNESS_DEADLINE_CRON = "0 6 * * 1"
+WEEKLY_FRESHNESS = dg.FreshnessPolicy.cron(
+    deadline_cron=WEEKLY_FRESHNESS_DEADLINE_CRON,
+    lower_bound_delta=dt.timedelta(hours=6),
+    timezone="UTC",
+)
+
+#: The policy of each grain.
+FRESHNESS = {"day": DAILY_FRESHNESS, "week": WEEKLY_FRESHNESS}

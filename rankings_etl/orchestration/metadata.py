@@ -8,7 +8,8 @@ of a full backfill the UI shows 2025-03-15's rows, tokens, leader, HHI, ``as_of`
 and ``market_daily``'s plots draw the market over time. What belongs to the run (requests, budget,
 days covered) is put on the run instead (:mod:`rankings_etl.orchestration.run_summary`).
 
-Each table's figures come from one grouped query over the run's days, after the write. A
+Each table's figures come from one grouped query over the run's days, after the write: the
+table's own ``sql/figures_<table>.sql`` beside its DDL, or a default row count. A
 Markdown preview rides only on the run's newest day: it describes that day, and 699 of them
 would multiply the bytes a backfill stores for something nobody reads on old days.
 """
@@ -24,7 +25,8 @@ import duckdb
 from rankings_etl.core.citation import citation
 from rankings_etl.core.timestamps import format_as_of
 from rankings_etl.core.windows import Window
-from rankings_etl.warehouse.table_spec import Column
+from rankings_etl.warehouse.sql import has_sql, load_sql
+from rankings_etl.warehouse.table_spec import Column, TableSpec
 
 
 def column_schema(columns: Sequence[Column]) -> dg.TableSchema:
@@ -37,89 +39,45 @@ def column_schema(columns: Sequence[Column]) -> dg.TableSchema:
     )
 
 
-#: Per table: one row per date in $1..$2, its columns named as the metadata keys they become.
-#: ``rows`` becomes ``dagster/row_count``; ``as_of`` (the TIMESTAMPTZ) is formatted the API's way
-#: by ``core.timestamps.format_as_of`` and also yields the citation.
-#: A derived table cites the as_of of the rankings its day was computed from.
-_RANKINGS_AS_OF = """JOIN (SELECT date, max(as_of) AS as_of FROM rankings_daily
-              WHERE date BETWEEN $1 AND $2 GROUP BY date) AS r USING (date)"""
+def figures_query(spec: TableSpec) -> str:
+    """The query of ``spec``'s per-partition figures: its own ``sql/figures_<table>.sql``, or
+    by default each partition's row count and newest ``as_of``.
 
-_DAY_FIGURES: Mapping[str, str] = {
-    "rankings_daily": """
-        WITH restated AS (
-            SELECT date, count(*) AS restated_rows FROM rankings_restatements
-            WHERE date BETWEEN $1 AND $2 AND detected_at >= $3 GROUP BY date
-        ),
-        days AS (
-            SELECT date, count(*) AS rows, sum(total_tokens) AS day_tokens,
-                count(*) FILTER (WHERE rank IS NOT NULL) AS models_ranked,
-                min_by(model_permaslug, rank) AS top_model,
-                min_by(total_tokens, rank) AS top_tokens,
-                sum(total_tokens::DOUBLE * total_tokens::DOUBLE)
-                    FILTER (WHERE rank IS NOT NULL) AS ranked_squares,
-                max(as_of) AS as_of
-            FROM rankings_daily WHERE date BETWEEN $1 AND $2 GROUP BY date
+    One row per partition date in ``$1..$2``, named ``date``; ``rows`` becomes
+    ``dagster/row_count``, ``as_of`` (the TIMESTAMPTZ) is formatted the API's way and yields
+    the citation, every other column is a figure. A query may also use ``$3``: when this run's
+    write began (rankings_daily counts the restatements it recorded).
+    """
+    if has_sql(spec.sql_package, spec.figures_sql):
+        return load_sql(spec.sql_package, spec.figures_sql)
+    if "as_of" not in {column.name for column in spec.columns} or spec.time_column is None:
+        raise ValueError(
+            f"{spec.name} has no as_of or time column to default its figures from: "
+            f"add {spec.sql_package}/sql/{spec.figures_sql}.sql"
         )
-        SELECT d.date, d.rows, d.day_tokens::BIGINT AS total_tokens, d.models_ranked,
-            d.top_model, d.top_tokens / d.day_tokens::DOUBLE AS top_model_share,
-            d.ranked_squares / (d.day_tokens::DOUBLE * d.day_tokens::DOUBLE) AS hhi,
-            coalesce(s.restated_rows, 0) AS restated_rows,
-            d.as_of
-        FROM days AS d LEFT JOIN restated AS s USING (date)
-        ORDER BY d.date
-    """,
-    "model_share_daily": f"""
-        SELECT s.date, count(*) AS rows,
-            min_by(s.model_permaslug, s.rank) AS top_model,
-            min_by(s.share_of_day, s.rank) AS top_model_share,
-            coalesce(sum(s.share_of_day) FILTER (WHERE s.rank IS NULL), 0) AS other_share,
-            max(r.as_of) AS as_of
-        FROM model_share_daily AS s
-        {_RANKINGS_AS_OF}
-        WHERE s.date BETWEEN $1 AND $2 GROUP BY s.date ORDER BY s.date
-    """,
-    "market_daily": """
-        SELECT date, 1 AS rows, total_tokens, models_ranked, top_model, top_model_share, hhi,
-            top50_share, as_of
-        FROM market_daily WHERE date BETWEEN $1 AND $2 ORDER BY date
-    """,
-    "author_share_daily": f"""
-        SELECT a.date, count(*) AS rows,
-            min_by(a.author, a.rank) AS top_author,
-            min_by(a.share_of_day, a.rank) AS top_author_share,
-            max(r.as_of) AS as_of
-        FROM author_share_daily AS a
-        {_RANKINGS_AS_OF}
-        WHERE a.date BETWEEN $1 AND $2 GROUP BY a.date ORDER BY a.date
-    """,
-    "model_growth_daily": f"""
-        SELECT g.date, count(*) AS rows,
-            count(*) FILTER (WHERE g.is_new_entry) AS new_entries,
-            max_by(g.model_permaslug, g.rank_change) AS biggest_climber,
-            max(g.rank_change) AS biggest_climb,
-            max(r.as_of) AS as_of
-        FROM model_growth_daily AS g
-        {_RANKINGS_AS_OF}
-        WHERE g.date BETWEEN $1 AND $2 GROUP BY g.date ORDER BY g.date
-    """,
-}
+    column, table = spec.time_column, spec.name
+    return (
+        f"SELECT {column} AS date, count(*) AS rows, max(as_of) AS as_of FROM {table} "
+        f"WHERE {column} BETWEEN $1 AND $2 GROUP BY {column} ORDER BY {column}"
+    )
 
 
 def day_figures(
     con: duckdb.DuckDBPyConnection,
-    table: str,
+    spec: TableSpec,
     window: Window,
     written_since: dt.datetime | None = None,
 ) -> dict[dt.date, dict[str, object]]:
-    """Each loaded day of ``window`` in ``table``: its figures, ``as_of`` and citation.
+    """Each loaded partition of ``window`` in ``spec``'s table: its figures, ``as_of`` and
+    citation (of the table's page).
 
-    ``written_since`` (rankings_daily only) dates this run's write, so a day's
-    ``restated_rows`` counts the restatements this run recorded for it, not older ones.
+    ``written_since`` dates this run's write, for a figures query that uses ``$3``.
     """
+    query = figures_query(spec)
     params: list[object] = [window.start, window.end]
-    if table == "rankings_daily":
+    if "$3" in query:
         params.append(written_since or dt.datetime.now(dt.UTC))
-    cursor = con.execute(_DAY_FIGURES[table], params)
+    cursor = con.execute(query, params)
     names = [column[0] for column in cursor.description]
     figures: dict[dt.date, dict[str, object]] = {}
     for row in cursor.fetchall():
@@ -131,7 +89,7 @@ def day_figures(
             "dagster/row_count": int(rows),
             **{key: _plain(value) for key, value in values.items() if value is not None},
             "as_of": as_of,
-            "citation": citation(as_of),
+            "citation": citation(as_of, spec.citation_page),
         }
     return figures
 

@@ -22,8 +22,21 @@ weekly_partitions = dg.WeeklyPartitionsDefinition(
     start_date=FIRST_WEEK.isoformat(), day_offset=1, timezone="UTC", end_offset=0
 )
 
+#: The partitions of each grain a dataset or table declares (``TableSpec.grain``).
+PARTITIONS: dict[str, dg.TimeWindowPartitionsDefinition] = {
+    "day": daily_partitions,
+    "week": weekly_partitions,
+}
+
+
+def partition_dates(grain: str, window: Window) -> list[dt.date]:
+    """The partitions of ``window`` as their start dates: each day, or each week's Monday."""
+    days = window.dates()
+    return days if grain == "day" else days[::7]
+
 
 def run_window(context: dg.AssetExecutionContext) -> Window:
-    """The run's partitions as an inclusive date window (one day or a whole range)."""
+    """The run's partitions as an inclusive date window (one day or a whole range; a weekly
+    run's window runs from its first Monday to its last Sunday)."""
     time_window = context.partition_time_window
     return Window(time_window.start.date(), (time_window.end - dt.timedelta(days=1)).date())

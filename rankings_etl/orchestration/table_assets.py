@@ -1,4 +1,5 @@
-"""The one factory of the derived tables' assets: a :class:`TableSpec` becomes its daily asset.
+"""The one factory of the derived tables' assets: a :class:`TableSpec` becomes its partitioned
+asset (daily, or weekly for ``grain="week"``).
 
 Each asset is a thin wrapper over :func:`rankings_etl.warehouse.build.build_table`: it
 backfills any range in a single run and follows its upstream days automatically. Its checks run
@@ -20,10 +21,10 @@ from rankings_etl.orchestration.check_results import (
     latest_materializations,
 )
 from rankings_etl.orchestration.failures import checks_failure
-from rankings_etl.orchestration.freshness import DAILY_FRESHNESS
+from rankings_etl.orchestration.freshness import FRESHNESS
 from rankings_etl.orchestration.metadata import column_schema, day_figures, record_day_metadata
 from rankings_etl.orchestration.naming import GROUP, OWNERS
-from rankings_etl.orchestration.partitions import daily_partitions, run_window
+from rankings_etl.orchestration.partitions import PARTITIONS, partition_dates, run_window
 from rankings_etl.warehouse.build import build_table
 from rankings_etl.warehouse.connection import open_warehouse
 from rankings_etl.warehouse.table_spec import Dep, TableSpec
@@ -62,14 +63,16 @@ def _asset_kwargs(spec: TableSpec) -> dict:
         name=spec.name,
         description=spec.description,
         group_name=GROUP,
-        partitions_def=daily_partitions,
+        partitions_def=PARTITIONS[spec.grain],
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb"},
         owners=OWNERS,
         deps=[_asset_dep(dep) for dep in spec.deps],
         automation_condition=CONDITIONS[spec.automation],
-        check_specs=daily_check_specs(spec.name, [check.spec for check in spec.checks]),
-        freshness_policy=DAILY_FRESHNESS,
+        check_specs=daily_check_specs(
+            spec.name, [check.spec for check in spec.checks], PARTITIONS[spec.grain]
+        ),
+        freshness_policy=FRESHNESS[spec.grain],
         metadata={
             "dagster/column_schema": column_schema(spec.columns),
             "dagster/table_name": f"main.{spec.name}",
@@ -84,14 +87,14 @@ def _materialize(context, duckdb: DuckDBResource, spec: TableSpec, newest_day_ex
     window = run_window(context)
     with open_warehouse(duckdb, warehouse_specs()) as con:
         result = build_table(con, spec, window, spec.checks)
-        figures = {} if result.blocked else day_figures(con, table, window)
+        figures = {} if result.blocked else day_figures(con, spec, window)
         extra = newest_day_extra(con, max(figures)) if newest_day_extra and figures else None
     check_figures = {day: {"rows": values["dagster/row_count"]} for day, values in figures.items()}
     if result.blocked:
         yield from day_evaluations(
             table,
             result.outcomes,
-            latest_materializations(context.instance, table, window.dates()),
+            latest_materializations(context.instance, table, partition_dates(spec.grain, window)),
             check_figures,
             note="nothing was written (other days failed their checks)",
         )
@@ -105,6 +108,6 @@ def _materialize(context, duckdb: DuckDBResource, spec: TableSpec, newest_day_ex
     yield from day_evaluations(
         table,
         result.outcomes,
-        latest_materializations(context.instance, table, window.dates()),
+        latest_materializations(context.instance, table, partition_dates(spec.grain, window)),
         check_figures,
     )

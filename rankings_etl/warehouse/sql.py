@@ -12,3 +12,8 @@ from importlib import resources
 def load_sql(package: str, name: str) -> str:
     """The text of ``<package>/sql/<name>.sql``."""
     return resources.files(package).joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+
+
+def has_sql(package: str, name: str) -> bool:
+    """Whether ``<package>/sql/<name>.sql`` exists (an optional statement, e.g. figures)."""
+    return resources.files(package).joinpath("sql", f"{name}.sql").is_file()

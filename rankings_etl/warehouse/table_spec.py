@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal, NamedTuple
 
+from rankings_etl.core.api_facts import RANKINGS_PAGE
 from rankings_etl.core.check_outcomes import CheckSpec
 
 
@@ -61,6 +62,11 @@ class TableSpec:
     published: bool = True
     #: The table whose loaded dates a check over this table counts as ``dates_checked``.
     checked_dates_from: str | None = None
+    #: The partitions a row belongs to: one per UTC day, or one per ISO week (``time_column``
+    #: then holds the week's Monday).
+    grain: Literal["day", "week"] = "day"
+    #: The openrouter.ai page its figures cite: ``rankings`` or ``apps``.
+    citation_page: str = RANKINGS_PAGE
 
     @property
     def create_sql(self) -> str:
@@ -69,6 +75,11 @@ class TableSpec:
     @property
     def select_sql(self) -> str:
         return f"select_{self.name}"
+
+    @property
+    def figures_sql(self) -> str:
+        """Its optional per-partition figures query (``orchestration.metadata.day_figures``)."""
+        return f"figures_{self.name}"
 
     def digest_columns(self) -> tuple[str, ...]:
         """Every column but the timestamps: what two loads of the same data agree on."""

@@ -55,8 +55,12 @@ JUSTIFIED = {
     "folder holds the statement (a literal in the dataset's tables.py)",
     ("warehouse/build.py", "check.sql_name"): "TableCheck.sql_name: literals in "
     "datasets/rankings_daily/checks.py",
-    ("orchestration/metadata.py", "_DAY_FIGURES[table]"): "a module constant statement, chosen by "
-    "the asset's own table name; the days are bound as parameters",
+    ("orchestration/metadata.py", "column"): "spec.time_column of a registry TableSpec (a "
+    "literal or its default 'date')",
+    ("orchestration/metadata.py", "figures_query(spec)"): "the spec's own "
+    "sql/figures_<table>.sql from its package, or the default built from the two names below",
+    ("orchestration/metadata.py", "table"): "spec.name of a registry TableSpec (a literal in "
+    "its dataset's tables.py); the dates are bound as parameters",
     ("datasets/rankings_daily/load.py", "PACKAGE"): "tables.PACKAGE, the literal name of the "
     "package whose sql/ folder holds the statement",
     (

@@ -135,7 +135,7 @@ def _load(context, config, openrouter, duckdb, window: Window):
     written_since = dt.datetime.now(dt.UTC)
     with open_warehouse(duckdb, warehouse_specs()) as con:
         stats = store_rankings(con, batch, window, context.run_id)
-        figures = day_figures(con, "rankings_daily", window, written_since)
+        figures = day_figures(con, RANKINGS_DAILY, window, written_since)
         preview = top_models_preview(con, window.end)
     context.log.info(
         f"wrote {stats.rows_written:,} rows for {window} ({window.days} days); "
