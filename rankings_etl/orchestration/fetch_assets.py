@@ -12,8 +12,8 @@ figures (from the table's ``sql/figures_<table>.sql``) and its own check results
 ``rankings_daily``'s do.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: Dagster reads the asset function's parameter
+# annotations (``context: dg.AssetExecutionContext``, the resources) as objects, not strings.
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
