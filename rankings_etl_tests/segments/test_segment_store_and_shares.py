@@ -12,7 +12,7 @@ from rankings_etl.core.windows import Window
 from rankings_etl.datasets import warehouse_specs
 from rankings_etl.datasets.rankings_segments_daily import dataset as segments
 from rankings_etl.datasets.rankings_segments_daily.checks import SEGMENT_SHARES_SUM
-from rankings_etl.datasets.rankings_segments_daily.load import WriteRefused, store_segments
+from rankings_etl.datasets.rankings_segments_daily.load import WriteRefused, write_segments
 from rankings_etl.datasets.rankings_segments_daily.tables import MODEL_SEGMENT_SHARE_DAILY
 from rankings_etl.warehouse.build import build_table
 from rankings_etl.warehouse.schema import ensure_schema
@@ -65,7 +65,7 @@ def rows(con):
 
 def test_a_run_writes_every_segment_row_once_and_a_rerun_changes_nothing(con):
     load_day_totals(con, {D1: 10**6, D2: 10**6})
-    written = store_segments(con, two_segments(), WINDOW, "run-1")
+    written = write_segments(con, two_segments(), WINDOW, "run-1")
     assert written.rows_written == 6 * 2 + 2 + 4
     assert all(outcome.passed for outcome in written.outcomes)
     first = rows(con)
@@ -73,7 +73,7 @@ def test_a_run_writes_every_segment_row_once_and_a_rerun_changes_nothing(con):
         (d.isoformat(), *rest) for d, *rest in first
     ]
     assert con.execute("SELECT count(*) FROM raw_responses").fetchone() == (2,)
-    again = store_segments(con, two_segments(), WINDOW, "run-2")
+    again = write_segments(con, two_segments(), WINDOW, "run-2")
     assert again.rows_written == written.rows_written
     assert rows(con) == first
     assert con.execute(
@@ -89,10 +89,10 @@ def test_a_run_writes_every_segment_row_once_and_a_rerun_changes_nothing(con):
 
 def test_a_segment_above_its_day_total_is_refused_and_nothing_is_written(con):
     load_day_totals(con, {D1: 10**6, D2: 60_000})
-    store_segments(con, two_segments(), WINDOW, "run-1")
+    write_segments(con, two_segments(), WINDOW, "run-1")
     before = rows(con), con.execute("SELECT count(*) FROM raw_responses").fetchone()
     with pytest.raises(WriteRefused) as refused:
-        store_segments(con, two_segments(top=30_000), WINDOW, "run-2")
+        write_segments(con, two_segments(top=30_000), WINDOW, "run-2")
     (bound,) = refused.value.outcomes
     assert bound.spec.name == "segment_total_within_day_total"
     assert list(bound.errors) == [D2]
@@ -108,7 +108,7 @@ def test_a_segment_above_its_day_total_is_refused_and_nothing_is_written(con):
 
 def test_a_day_rankings_daily_has_not_loaded_is_bounded_at_warn(con):
     load_day_totals(con, {D1: 10**6})
-    written = store_segments(con, two_segments(), WINDOW, None)
+    written = write_segments(con, two_segments(), WINDOW, None)
     (bound,) = written.outcomes
     assert not bound.blocks and bound.errors == {}
     assert bound.warnings == {D2: "rankings_daily has no rows for this day: bound not checked"}
@@ -141,7 +141,7 @@ def test_segment_shares_sum_to_one_within_1e_12_with_the_author_split_out(con):
                 }
             )
         responses.append(response(data, window=window, modality=segment))
-    store_segments(con, responses, window, None)
+    write_segments(con, responses, window, None)
     result = build_table(con, MODEL_SEGMENT_SHARE_DAILY, window, MODEL_SEGMENT_SHARE_DAILY.checks)
     assert not result.blocked and result.rows_written == 3 * 4 * 51
     sums = con.execute(
@@ -170,7 +170,7 @@ def test_segment_shares_sum_to_one_within_1e_12_with_the_author_split_out(con):
 
 def test_the_shares_check_blocks_a_segment_day_that_does_not_sum_to_one(con, monkeypatch):
     load_day_totals(con, {D1: 10**6, D2: 10**6})
-    store_segments(con, two_segments(), WINDOW, None)
+    write_segments(con, two_segments(), WINDOW, None)
     assert not build_table(con, MODEL_SEGMENT_SHARE_DAILY, WINDOW, [SEGMENT_SHARES_SUM]).blocked
     from rankings_etl.warehouse import build
 
@@ -195,7 +195,7 @@ def test_the_shares_check_blocks_a_segment_day_that_does_not_sum_to_one(con, mon
 
 def test_every_segment_row_once_catches_a_lost_row(con, monkeypatch):
     load_day_totals(con, {D1: 10**6, D2: 10**6})
-    store_segments(con, two_segments(), WINDOW, None)
+    write_segments(con, two_segments(), WINDOW, None)
     from rankings_etl.warehouse import build
 
     real = build.load_sql

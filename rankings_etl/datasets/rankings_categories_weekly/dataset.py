@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from rankings_etl.core.api_facts import CATEGORIES, LANGUAGE_TYPES, RANKINGS_DAILY_PATH
+from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.core.windows import Window, split_into_windows
 from rankings_etl.data_api.rankings_body import RankingsResponse, parse_filtered_body
@@ -30,16 +30,15 @@ from rankings_etl.datasets.rankings_categories_weekly.checks import (
     LIST_CHECKS,
     VALUE_WEEKS_PRESENT,
 )
-from rankings_etl.datasets.rankings_categories_weekly.tables import TABLES
+from rankings_etl.datasets.rankings_categories_weekly.load import store_categories
+from rankings_etl.datasets.rankings_categories_weekly.tables import (
+    DIMENSION_NAMES,
+    DIMENSIONS,
+    TABLES,
+)
 from rankings_etl.datasets.spec import DatasetSpec
 
 NAME = "rankings_categories_weekly"
-#: The sampled filters, in request order: (dimension, its values).
-DIMENSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("category", CATEGORIES),
-    ("language_type", LANGUAGE_TYPES),
-)
-DIMENSION_NAMES = tuple(dimension for dimension, _ in DIMENSIONS)
 #: Days per unit of a request: whole ISO weeks.
 WEEK_DAYS = 7
 
@@ -96,4 +95,6 @@ DATASET = DatasetSpec(
     requests=requests,
     parse=parse,
     contract_checks=CATEGORIES_CHECKS,
+    evaluate=evaluate,
+    store=store_categories,
 )

@@ -3,7 +3,6 @@ replacing exactly the run's weeks (by ``week_start``) together with the raw bodi
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 import duckdb
@@ -13,14 +12,9 @@ from rankings_etl.core.windows import Window
 from rankings_etl.data_api.rankings_body import RankingsResponse
 from rankings_etl.data_api.raw_responses import store_raw_responses
 from rankings_etl.datasets.ranked_groups import FilteredRows
-from rankings_etl.datasets.rankings_categories_weekly.dataset import DIMENSION_NAMES
+from rankings_etl.datasets.rankings_categories_weekly.tables import DIMENSION_NAMES
 from rankings_etl.warehouse.sql import load_sql
 from rankings_etl.warehouse.writes import replace_date_range
-
-
-@dataclasses.dataclass(frozen=True)
-class CategoriesWritten:
-    rows_written: int
 
 
 def store_categories(
@@ -28,7 +22,7 @@ def store_categories(
     responses: Sequence[RankingsResponse],
     window: Window,
     run_id: str | None,
-) -> CategoriesWritten:
+) -> int:
     """Replace the window's weeks with the responses' rows and store their bodies, in one
     transaction: a failure anywhere leaves the warehouse as it was."""
     rows = FilteredRows.from_responses(responses, DIMENSION_NAMES)
@@ -50,4 +44,4 @@ def store_categories(
             store_raw_responses(con, responses, run_id)
     finally:
         con.execute("DROP TABLE IF EXISTS incoming_categories")
-    return CategoriesWritten(written)
+    return written

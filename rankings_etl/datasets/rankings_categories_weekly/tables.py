@@ -7,7 +7,16 @@ read them from here. The DDL lives in ``sql/create_*_table.sql``; a test checks 
 
 from __future__ import annotations
 
+from rankings_etl.core.api_facts import CATEGORIES, LANGUAGE_TYPES
 from rankings_etl.warehouse.table_spec import Column, TableSpec
+
+#: The sampled filters, in request order: (dimension, its values): what the ``dimension`` and
+#: ``value`` columns hold.
+DIMENSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("category", CATEGORIES),
+    ("language_type", LANGUAGE_TYPES),
+)
+DIMENSION_NAMES = tuple(dimension for dimension, _ in DIMENSIONS)
 
 #: The package whose ``sql/`` folder holds this dataset's statements.
 PACKAGE = "rankings_etl.datasets.rankings_categories_weekly"
@@ -48,6 +57,7 @@ RANKINGS_CATEGORIES_WEEKLY = TableSpec(
     sql_package=PACKAGE,
     written_by="fetch",
     time_column="week_start",
+    grain="week",
 )
 
 TABLES = (RANKINGS_CATEGORIES_WEEKLY,)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from rankings_etl.core.api_facts import CONTEXT_BUCKETS, MODALITIES, RANKINGS_DAILY_PATH
+from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.core.windows import Window, split_into_windows
 from rankings_etl.data_api.rankings_body import RankingsResponse, parse_filtered_body
@@ -27,16 +27,11 @@ from rankings_etl.datasets.rankings_segments_daily.checks import (
     SEGMENT_DAYS_PRESENT,
     SEGMENTS_CHECKS,
 )
-from rankings_etl.datasets.rankings_segments_daily.tables import TABLES
+from rankings_etl.datasets.rankings_segments_daily.load import store_segments
+from rankings_etl.datasets.rankings_segments_daily.tables import SEGMENT_TYPES, SEGMENTS, TABLES
 from rankings_etl.datasets.spec import DatasetSpec
 
 NAME = "rankings_segments_daily"
-#: The exact filters, in request order: (segment_type, its values).
-SEGMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("modality", MODALITIES),
-    ("context_bucket", CONTEXT_BUCKETS),
-)
-SEGMENT_TYPES = tuple(segment_type for segment_type, _ in SEGMENTS)
 
 
 def requests(window: Window) -> list[ApiRequest]:
@@ -83,4 +78,6 @@ DATASET = DatasetSpec(
     requests=requests,
     parse=parse,
     contract_checks=SEGMENTS_CHECKS,
+    evaluate=evaluate,
+    store=store_segments,
 )

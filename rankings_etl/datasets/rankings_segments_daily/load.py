@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 import duckdb
 
 from rankings_etl.core.check_outcomes import ERROR, CheckOutcome, CheckSpec
+from rankings_etl.core.errors import RankingsResponseError
 from rankings_etl.core.transactions import transaction
 from rankings_etl.core.windows import Window
 from rankings_etl.data_api.rankings_body import RankingsResponse
 from rankings_etl.data_api.raw_responses import store_raw_responses
 from rankings_etl.datasets.ranked_groups import FilteredRows
 from rankings_etl.datasets.rankings_segments_daily.checks import WITHIN_DAY_TOTAL
-from rankings_etl.datasets.rankings_segments_daily.dataset import SEGMENT_TYPES
+from rankings_etl.datasets.rankings_segments_daily.tables import SEGMENT_TYPES
 from rankings_etl.warehouse.sql import load_sql
 from rankings_etl.warehouse.writes import replace_date_range
 
@@ -35,8 +36,9 @@ class SegmentsWritten:
     outcomes: tuple[CheckOutcome, ...]
 
 
-class WriteRefused(Exception):
-    """A check inside the write transaction found an ERROR: it was rolled back."""
+class WriteRefused(RankingsResponseError):
+    """A check inside the write transaction found an ERROR: it was rolled back, nothing was
+    written. (A response breaking the bound breaks the contract: its message names the days.)"""
 
     def __init__(self, outcomes: Sequence[CheckOutcome]):
         super().__init__("; ".join(o.summary() for o in outcomes if o.blocks))
@@ -44,6 +46,16 @@ class WriteRefused(Exception):
 
 
 def store_segments(
+    con: duckdb.DuckDBPyConnection,
+    responses: Sequence[RankingsResponse],
+    window: Window,
+    run_id: str | None,
+) -> int:
+    """``DatasetSpec.store``: :func:`write_segments`, returning the rows written."""
+    return write_segments(con, responses, window, run_id).rows_written
+
+
+def write_segments(
     con: duckdb.DuckDBPyConnection,
     responses: Sequence[RankingsResponse],
     window: Window,

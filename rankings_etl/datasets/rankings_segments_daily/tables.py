@@ -5,11 +5,20 @@ The DDL lives in ``sql/create_*_table.sql``; a test checks that both agree colum
 
 from __future__ import annotations
 
+from rankings_etl.core.api_facts import CONTEXT_BUCKETS, MODALITIES
 from rankings_etl.datasets.rankings_segments_daily.checks import (
     EVERY_SEGMENT_ROW_ONCE,
     SEGMENT_SHARES_SUM,
 )
 from rankings_etl.warehouse.table_spec import Column, Dep, TableSpec
+
+#: The exact filters, in request order: (segment_type, its values): what the ``segment_type``
+#: and ``segment`` columns hold.
+SEGMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("modality", MODALITIES),
+    ("context_bucket", CONTEXT_BUCKETS),
+)
+SEGMENT_TYPES = tuple(segment_type for segment_type, _ in SEGMENTS)
 
 #: The package whose ``sql/`` folder holds this dataset's statements.
 PACKAGE = "rankings_etl.datasets.rankings_segments_daily"
