@@ -48,10 +48,10 @@ from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.sandbox.config import SandboxConfig
 from rankings_etl.sandbox.faults import BODY_KINDS, FaultError, apply_to_body, fault_from_dict
 from rankings_etl.sandbox.keys import account_for, bearer_key
-from rankings_etl.sandbox.payload import build_body
+from rankings_etl.sandbox.payload import build_rankings_body
 from rankings_etl.sandbox.state import SandboxState
 from rankings_etl.sandbox.stats import DROPPED
-from rankings_etl.sandbox.validation import ValidationError, resolve_window
+from rankings_etl.sandbox.validation import ValidationError, resolve_rankings_query
 
 API_PREFIX = "/api/v1"
 RANKINGS_PATH = API_PREFIX + RANKINGS_DAILY_PATH
@@ -207,10 +207,12 @@ async def _answer(request: Request, state: SandboxState, record: dict[str, Any])
         elif fault.kind == "drop":
             return DroppedConnection()
 
+    last_completed = state.last_completed_day()
     try:
-        window, _ = resolve_window(request.query_params, state.last_completed_day())
+        query = resolve_rankings_query(request.query_params, last_completed)
     except ValidationError as exc:
         return error_response(400, str(exc))
+    window = query.window
     record["resolved_start_date"] = window.start.isoformat()
     record["resolved_end_date"] = window.end.isoformat()
     meta = {
@@ -219,7 +221,9 @@ async def _answer(request: Request, state: SandboxState, record: dict[str, Any])
         "start_date": window.start.isoformat(),
         "end_date": window.end.isoformat(),
     }
-    body, record["rows"] = build_body(state.source, window, meta, state.faults.revisions, fault)
+    body, record["rows"] = build_rankings_body(
+        state.source, query, last_completed, meta, state.faults.revisions, fault
+    )
     media_type = "application/json"
     if fault is not None and fault.kind in BODY_KINDS:
         body, media_type = apply_to_body(body, fault, key)

@@ -186,10 +186,8 @@ def day_total(day: dt.date, rng: random.Random) -> int:
     return int(TOTAL_START * grown * later * weekly * math.exp(rng.gauss(0.0, 0.03)))
 
 
-@functools.lru_cache(maxsize=4096)
-def day_rows(seed: int, day: dt.date) -> Rows:
-    """The day's rows in API order: the top 50 by tokens (ties by permaslug), then ``other``."""
-    rng = random.Random(f"day:{seed}:{day.isoformat()}")
+def _weighted_models(seed: int, day: dt.date, rng: random.Random) -> list[tuple[float, str]]:
+    """(weight, slug) of every model live on ``day``, heaviest first (draws from ``rng``)."""
     ordinal = day.toordinal()
     rand, exp = rng.random, math.exp
     weighted = []
@@ -207,6 +205,14 @@ def day_rows(seed: int, day: dt.date) -> Rows:
             ramp = min(1.0, (age + 1) / STEALTH_RAMP_DAYS)
             weighted.append((STEALTH_LEAD * strongest * ramp, slug))
     weighted.sort(reverse=True)
+    return weighted
+
+
+@functools.lru_cache(maxsize=4096)
+def day_rows(seed: int, day: dt.date) -> Rows:
+    """The day's rows in API order: the top 50 by tokens (ties by permaslug), then ``other``."""
+    rng = random.Random(f"day:{seed}:{day.isoformat()}")
+    weighted = _weighted_models(seed, day, rng)
     top = weighted[:TOP_N]
     total = day_total(day, rng)
     other_share = rng.uniform(*OTHER_SHARE) if len(weighted) > TOP_N else 0.0
@@ -224,6 +230,17 @@ def day_rows(seed: int, day: dt.date) -> Rows:
     return tuple(rows)
 
 
+@functools.lru_cache(maxsize=1024)
+def tail_weights(seed: int, day: dt.date) -> tuple[tuple[str, float], ...]:
+    """(slug, weight) of the models outside the day's top 50: the ones its ``other`` row sums.
+
+    The segments split ``other`` among them by weight. Drawn from a fresh copy of the day's
+    RNG, so computing them never changes :func:`day_rows`.
+    """
+    rng = random.Random(f"day:{seed}:{day.isoformat()}")
+    return tuple((slug, weight) for weight, slug in _weighted_models(seed, day, rng)[TOP_N:])
+
+
 def live_model_count(seed: int, day: dt.date) -> int:
     return len(live_models(seed, day)) + len(live_stealth(day))
 
@@ -238,6 +255,9 @@ class SyntheticSource:
 
     def day_rows(self, day: dt.date) -> Rows:
         return day_rows(self.seed, day) if day >= FIRST_DATE else ()
+
+    def tail_weights(self, day: dt.date) -> tuple[tuple[str, float], ...]:
+        return tail_weights(self.seed, day) if day >= FIRST_DATE else ()
 
     def last_day(self) -> dt.date | None:
         """Open-ended: the last served day follows "today"."""

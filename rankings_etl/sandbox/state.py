@@ -13,8 +13,8 @@ from rankings_etl.core.timestamps import format_as_of
 from rankings_etl.sandbox.config import SandboxConfig, normalize_as_of
 from rankings_etl.sandbox.faults import FaultQueue
 from rankings_etl.sandbox.history import SyntheticSource
-from rankings_etl.sandbox.payload import RowSource
 from rankings_etl.sandbox.ratelimit import RollingLimiter
+from rankings_etl.sandbox.sources import RowSource
 from rankings_etl.sandbox.stats import RequestLog
 
 #: Settings ``POST /_sandbox/config`` may change at run time.

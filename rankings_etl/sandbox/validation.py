@@ -1,4 +1,4 @@
-"""The query-parameter rules of rankings-daily, as a pure function: params -> window or error.
+"""The query-parameter rules of the Data API, as pure functions: params -> query or error.
 
 Documented rules (``docs/OPENROUTER_API.md``): dates are ``YYYY-MM-DD`` and must exist
 (``2026-02-30`` is refused, never rolled over); ``end_date`` defaults to the last completed UTC
@@ -17,14 +17,29 @@ Decisions where the contract is silent (also stated in ``rankings-etl sandbox --
   partitions wrong, which is better said loudly. (The default ``end_date`` is always valid.)
 - An empty value (``end_date=``) is malformed, not "absent": 400.
 - Only ASCII digits count as digits (``\\d`` would accept ``٢٠٢٥``).
+
+rankings-daily's filters (:func:`resolve_rankings_query`; openrouter 1.3.84's docstrings): an
+unknown ``period``/``modality``/``context_bucket``/``category``/``language_type`` value is a 400
+naming the allowed ones; ``category`` with ``language_type``, or either with ``modality`` or
+``context_bucket``, is a 400; ``period=day`` with ``category``/``language_type`` is a 400 (they
+are aggregated weekly). The spec states a status only for the last rule; the sandbox answers
+400 to all. ``modality`` with ``context_bucket`` is allowed (their intersection is served).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
-from rankings_etl.core.api_facts import DEFAULT_SPAN_OFFSET_DAYS, FIRST_DATE, MAX_SPAN_DAYS
+from rankings_etl.core.api_facts import (
+    DEFAULT_SPAN_OFFSET_DAYS,
+    EXACT_FILTERS,
+    FIRST_DATE,
+    MAX_SPAN_DAYS,
+    PERIODS,
+    SAMPLED_FILTERS,
+)
 from rankings_etl.core.dates import CalendarDateError, DateShapeError, parse_iso_date
 from rankings_etl.core.windows import Window, clamp_to_dataset
 
@@ -77,3 +92,67 @@ def resolve_window(params: Mapping[str, str], last_completed: dt.date) -> tuple[
             f"at most {MAX_SPAN_DAYS} are allowed"
         )
     return window, clamped
+
+
+@dataclasses.dataclass(frozen=True)
+class RankingsQuery:
+    """A valid rankings-daily request: its window, bucketing and filters."""
+
+    window: Window
+    clamped: bool = False
+    period: str = "day"
+    #: ``{"modality": "text"}`` etc.: the exact filters given (none, one or both).
+    exact: tuple[tuple[str, str], ...] = ()
+    #: ``("category", "programming")`` or ``("language_type", "natural")``, or None.
+    sampled: tuple[str, str] | None = None
+
+    @property
+    def plain(self) -> bool:
+        """The unfiltered daily feed (served byte-identically to before filters existed)."""
+        return self.period == "day" and not self.exact and self.sampled is None
+
+
+def _choice(params: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
+    if name not in params:
+        return None
+    value = params[name]
+    if value not in allowed:
+        raise ValidationError(f"{name} must be one of {', '.join(allowed)}; got {value[:40]!r}")
+    return value
+
+
+def resolve_rankings_query(params: Mapping[str, str], last_completed: dt.date) -> RankingsQuery:
+    """The window, period and filters of one rankings-daily request, or a ValidationError."""
+    period = _choice(params, "period", PERIODS)
+    exact = tuple(
+        (name, value)
+        for name, allowed in EXACT_FILTERS.items()
+        if (value := _choice(params, name, allowed)) is not None
+    )
+    sampled = [
+        (name, value)
+        for name, allowed in SAMPLED_FILTERS.items()
+        if (value := _choice(params, name, allowed)) is not None
+    ]
+    if len(sampled) > 1:
+        raise ValidationError(
+            "category and language_type cannot be combined: each is its own sampled dataset"
+        )
+    if sampled and exact:
+        raise ValidationError(
+            f"{sampled[0][0]} (sampled, weekly estimates) cannot be combined with "
+            f"{' or '.join(name for name, _ in exact)} (exact data)"
+        )
+    if sampled and period == "day":
+        raise ValidationError(
+            f"period=day is not available with {sampled[0][0]}: its total_tokens are estimates "
+            "aggregated weekly; use period=week (the default) or period=month"
+        )
+    window, clamped = resolve_window(params, last_completed)
+    return RankingsQuery(
+        window,
+        clamped,
+        period or ("week" if sampled else "day"),
+        exact,
+        sampled[0] if sampled else None,
+    )

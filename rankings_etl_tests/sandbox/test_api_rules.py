@@ -80,7 +80,7 @@ def test_an_early_start_is_clamped_and_echoed(sandbox):
 
 def test_defaults_are_the_last_completed_day_and_30_days_before(sandbox):
     sandbox.configure(today=TODAY)
-    response = get(sandbox, unknown_param="ignored", modality="text")
+    response = get(sandbox, unknown_param="ignored", limit="5")
     meta = response.json()["meta"]
     assert (meta["start_date"], meta["end_date"]) == ("2026-05-10", "2026-06-09")
     days = by_date(response.json()["data"])
