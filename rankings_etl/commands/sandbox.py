@@ -1,5 +1,5 @@
-"""``rankings-etl sandbox``: serve the offline rankings-daily API (also ``python -m
-rankings_etl.sandbox``)."""
+"""``rankings-etl sandbox``: serve the offline Data API, rankings-daily and app-rankings (also
+``python -m rankings_etl.sandbox``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 
 from rankings_etl.commands.options import parse_date_option, parsed_by
 from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.sandbox.apps import CATEGORY_OF_SUBCATEGORY
 from rankings_etl.sandbox.config import normalize_as_of
 from rankings_etl.sandbox.faults import ALL_KINDS, FaultError, fault_from_dict, parse_fault_flag
 
@@ -19,19 +20,38 @@ _FAULT_LINES = "\n".join(
     for kind, text in ALL_KINDS.items()
 )
 
+_SUBCATEGORIES: dict[str, list[str]] = {}
+for _sub, _category in CATEGORY_OF_SUBCATEGORY.items():
+    _SUBCATEGORIES.setdefault(_category, []).append(_sub)
+_MAPPING = "; ".join(f"{cat}: {', '.join(subs)}" for cat, subs in _SUBCATEGORIES.items())
+_MAPPING_LINES = textwrap.fill(_MAPPING, 92, initial_indent="  ", subsequent_indent="  ")
+
 EPILOG = f"""\b
 Faults (--fault at start-up, or POST /_sandbox/faults at run time):
 {_FAULT_LINES}
 \b
-  Every fault takes `count` (responses it applies to, default 1, -1 = until cleared); data
-  faults take `date` (default: the first date of the window). Faults run in order (FIFO).
+  Every fault takes `count` (responses it applies to, default 1, -1 = until cleared),
+  `endpoint` (rankings-daily | app-rankings) and `match` (query parameters the request must
+  carry, null = absent); a request consumes the first queued fault that matches it. Rankings
+  data faults take `date` (default: the first date of the answer, a day or a week/month
+  bucket) and act on rankings-daily only; app_* faults on app-rankings only.
   Examples: --fault status:status=503,count=2  --fault drop
             --fault '{{"kind": "hostile_slug", "variant": "sql"}}'
+            --fault '{{"kind": "status", "status": 500, "match": {{"sort": "trending"}}}}'
 
 \b
 Admin API (loopback clients only, no key): GET/POST/DELETE /_sandbox/faults,
 GET /_sandbox/stats, POST /_sandbox/reset, GET/POST /_sandbox/config (per_minute, per_day,
-as_of, today), GET /_sandbox/health.
+minute_seconds: how long the rate "minute" lasts, as_of, today), GET /_sandbox/health.
+
+\b
+Endpoints (one shared limiter: per key per minute and per account per day, across both):
+- GET /api/v1/datasets/rankings-daily: start_date, end_date, period (day|week|month),
+  modality, context_bucket (exact segments: context buckets partition each model's tokens,
+  modalities overlap), category, language_type (sampled weekly estimates, default period
+  week: whole ISO weeks dated by their Monday, the trailing one past end_date);
+- GET /api/v1/datasets/app-rankings: start_date, end_date, sort (popular|trending), limit
+  (1-100, default 50), offset (0-100; rank stays absolute), category, subcategory.
 
 \b
 Rules the public contract leaves open, as this sandbox applies them:
@@ -39,7 +59,12 @@ Rules the public contract leaves open, as this sandbox applies them:
 - an end_date after the last completed UTC day is refused with 400;
 - every authenticated request counts against the limits, including those refused with 400;
   requests refused with 401 or 429 do not;
-- the key never appears in logs, stats or errors, only its fingerprint (sha256, 12 hex).
+- the key never appears in logs, stats or errors, only its fingerprint (sha256, 12 hex);
+- category with language_type, either with modality or context_bucket, an unknown filter
+  value, and (as documented) period=day with category or language_type: 400;
+- app-rankings' subcategory must belong to its category; the mapping is an assumption of
+  this sandbox (the SDK says only "must be consistent"):
+{_MAPPING_LINES}
 """
 
 
@@ -138,12 +163,12 @@ def sandbox(
     revise: tuple[str, ...],
     quiet: bool,
 ) -> None:
-    """Serve an OpenRouter-compatible GET /api/v1/datasets/rankings-daily, offline.
+    """Serve OpenRouter-compatible rankings-daily and app-rankings endpoints, offline.
 
     A deterministic synthetic history from 2025-01-01 to the last completed UTC day (51 rows a
-    day), or the rows of a replay file; the documented validation, error bodies and rate limits
-    (429 with Retry-After); scripted faults for tests. Use any sk-or-... key. One log line per
-    request on stderr.
+    day), or the rows of a replay file, with its segments and estimates; ~400 synthetic apps;
+    the documented validation, error bodies and rate limits (429 with Retry-After); scripted
+    faults for tests. Use any sk-or-... key. One log line per request on stderr.
     """
     from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
     from rankings_etl.sandbox.config import SandboxConfig

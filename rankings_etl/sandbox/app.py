@@ -1,4 +1,4 @@
-"""The sandbox as an ASGI app: ``GET /api/v1/datasets/rankings-daily`` plus an admin API.
+"""The sandbox as an ASGI app: the Data API endpoints (``endpoints.py``) plus an admin API.
 
 Why starlette + uvicorn: both already come with ``dagster-webserver``, so the sandbox adds no
 dependency; routing, query parsing and JSON errors take a few lines; uvicorn serves concurrent
@@ -7,8 +7,9 @@ and a 1.5 MB full-history answer leaves in milliseconds. ASGI has no way to clos
 without answering, which the ``drop`` and ``truncate`` faults need: ``server.py`` passes a
 callable that does it in ``scope["extensions"]``, see :data:`ABORT_EXTENSION`.
 
-The rankings endpoint, in order: Authorization (401, not counted against the limits), rate
-limits (429 with Retry-After; refused requests use no slot), the head fault of the queue,
+Every endpoint (``GET /api/v1/datasets/rankings-daily``, ``GET /api/v1/datasets/app-rankings``),
+in order: Authorization (401, not counted against the limits), the one shared rate limiter (429
+with Retry-After; refused requests use no slot), the first queued fault matching the request,
 validation (400; counted: the request was authenticated, as every authenticated request counts
 on OpenRouter), then the rows.
 
@@ -17,10 +18,11 @@ Admin API (no key; loopback clients only, 403 otherwise), not counted in the sta
 - ``GET /_sandbox/faults`` -> ``{"queue": [...], "revisions": {date: factor}}``;
   ``POST /_sandbox/faults`` with a fault object or a list of them (all validated before any is
   queued) -> the listing; ``DELETE /_sandbox/faults`` clears faults and revisions.
-- ``GET /_sandbox/stats`` -> ``{"total", "by_status", "by_key", "requests"}``.
+- ``GET /_sandbox/stats`` -> ``{"total", "by_status", "by_key", "by_endpoint", "requests"}``
+  (every endpoint).
 - ``POST /_sandbox/reset`` clears stats, faults, revisions and rate windows.
 - ``GET /_sandbox/config``; ``POST /_sandbox/config`` with any of ``per_minute``, ``per_day``,
-  ``as_of``, ``today`` (null = default) -> the settings in force.
+  ``minute_seconds``, ``as_of``, ``today`` (null = default) -> the settings in force.
 - ``GET /_sandbox/health`` -> ``{"ok": true, ...}`` (for readiness probes).
 """
 
@@ -32,6 +34,7 @@ import ipaddress
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
@@ -43,23 +46,23 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rankings_etl.core.api_facts import API_VERSION, RANKINGS_DAILY_PATH
+from rankings_etl.core.api_facts import API_VERSION
 from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.sandbox.config import SandboxConfig
+from rankings_etl.sandbox.endpoints import ENDPOINTS, SandboxEndpoint
 from rankings_etl.sandbox.faults import BODY_KINDS, FaultError, apply_to_body, fault_from_dict
 from rankings_etl.sandbox.keys import account_for, bearer_key
-from rankings_etl.sandbox.payload import build_rankings_body
 from rankings_etl.sandbox.state import SandboxState
 from rankings_etl.sandbox.stats import DROPPED
-from rankings_etl.sandbox.validation import ValidationError, resolve_rankings_query
+from rankings_etl.sandbox.validation import ValidationError
 
 API_PREFIX = "/api/v1"
-RANKINGS_PATH = API_PREFIX + RANKINGS_DAILY_PATH
 ADMIN_PREFIX = "/_sandbox"
 #: ``scope["extensions"][ABORT_EXTENSION]()`` closes the client connection at once.
 ABORT_EXTENSION = "rankings_etl.sandbox.abort"
-#: Query parameters logged with their values; others are logged as ``name=***`` (never a secret).
-LOGGED_PARAMS = ("start_date", "end_date")
+#: Query parameters logged with their values (those of the endpoints' contracts); others are
+#: logged as ``name=***`` (never a secret).
+LOGGED_PARAMS = tuple(dict.fromkeys(name for endpoint in ENDPOINTS for name in endpoint.params))
 
 logger = logging.getLogger("rankings_etl.sandbox")
 
@@ -145,38 +148,53 @@ class TrickledBody(Response):
             watcher.cancel()
 
 
-# --- the endpoint ------------------------------------------------------------------------------
+# --- the endpoints ----------------------------------------------------------------------------
 
 
-async def rankings_daily(request: Request) -> Response:
-    state: SandboxState = request.app.state.sandbox
-    started = time.perf_counter()
-    generation = state.log.generation
-    record: dict[str, Any] = {
-        "time": state.timestamp(),
-        "method": request.method,
-        "path": request.url.path,
-        "status": None,
-        "key_fp": None,
-        "start_date": request.query_params.get("start_date"),
-        "end_date": request.query_params.get("end_date"),
-        "resolved_start_date": None,
-        "resolved_end_date": None,
-        "rows": 0,
-        "fault": None,
-    }
-    try:
-        response = await _answer(request, state, record)
-        dropped = isinstance(response, DroppedConnection)
-        record["status"] = DROPPED if dropped else response.status_code
-        return response
-    finally:
-        record["ms"] = round((time.perf_counter() - started) * 1000, 2)
-        state.log.add(record, generation)
-        request.state.log_extra = record
+def _recorded_params(query: Mapping[str, str]) -> dict[str, str]:
+    """Every query parameter: the endpoints' own with their values, any other as ``***``."""
+    return {name: value if name in LOGGED_PARAMS else "***" for name, value in query.items()}
 
 
-async def _answer(request: Request, state: SandboxState, record: dict[str, Any]) -> Response:
+def endpoint_handler(endpoint: SandboxEndpoint) -> Callable[[Request], Awaitable[Response]]:
+    """The starlette handler of one Data API endpoint: the shared pipeline, and its record."""
+
+    async def handle(request: Request) -> Response:
+        state: SandboxState = request.app.state.sandbox
+        started = time.perf_counter()
+        generation = state.log.generation
+        record: dict[str, Any] = {
+            "time": state.timestamp(),
+            "method": request.method,
+            "path": request.url.path,
+            "endpoint": endpoint.name,
+            "params": _recorded_params(request.query_params),
+            "status": None,
+            "key_fp": None,
+            "start_date": request.query_params.get("start_date"),
+            "end_date": request.query_params.get("end_date"),
+            "resolved_start_date": None,
+            "resolved_end_date": None,
+            "rows": 0,
+            "fault": None,
+        }
+        try:
+            response = await _answer(request, endpoint, state, record)
+            dropped = isinstance(response, DroppedConnection)
+            record["status"] = DROPPED if dropped else response.status_code
+            return response
+        finally:
+            record["ms"] = round((time.perf_counter() - started) * 1000, 2)
+            state.log.add(record, generation)
+            request.state.log_extra = record
+
+    handle.__name__ = endpoint.name.replace("-", "_")
+    return handle
+
+
+async def _answer(
+    request: Request, endpoint: SandboxEndpoint, state: SandboxState, record: dict[str, Any]
+) -> Response:
     key = bearer_key(request.headers.get("authorization"))
     if key is None:
         return error_response(
@@ -192,7 +210,7 @@ async def _answer(request: Request, state: SandboxState, record: dict[str, Any])
     if not decision.admitted:
         return error_response(429, decision.message, {"Retry-After": str(decision.retry_after)})
 
-    fault = state.faults.take()
+    fault = state.faults.take(endpoint.name, request.query_params)
     if fault is not None:
         record["fault"] = fault.kind
         if fault.kind == "status":
@@ -209,7 +227,7 @@ async def _answer(request: Request, state: SandboxState, record: dict[str, Any])
 
     last_completed = state.last_completed_day()
     try:
-        query = resolve_rankings_query(request.query_params, last_completed)
+        query = endpoint.validate(request.query_params, last_completed)
     except ValidationError as exc:
         return error_response(400, str(exc))
     window = query.window
@@ -221,12 +239,10 @@ async def _answer(request: Request, state: SandboxState, record: dict[str, Any])
         "start_date": window.start.isoformat(),
         "end_date": window.end.isoformat(),
     }
-    body, record["rows"] = build_rankings_body(
-        state.source, query, last_completed, meta, state.faults.revisions, fault
-    )
+    body, record["rows"] = endpoint.build(state, query, last_completed, meta, fault)
     media_type = "application/json"
     if fault is not None and fault.kind in BODY_KINDS:
-        body, media_type = apply_to_body(body, fault, key)
+        body, media_type = apply_to_body(body, fault, key, endpoint.text_field)
     if fault is not None and fault.kind == "trickle":
         chunk, interval = fault.params.get("chunk", 1), fault.params.get("interval", 1.0)
         return TrickledBody(body, media_type, chunk, interval)
@@ -386,7 +402,10 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     config = config or SandboxConfig()
     app = Starlette(
         routes=[
-            Route(RANKINGS_PATH, rankings_daily, methods=["GET"]),
+            *(
+                Route(API_PREFIX + endpoint.path, endpoint_handler(endpoint), methods=["GET"])
+                for endpoint in ENDPOINTS
+            ),
             Route(f"{ADMIN_PREFIX}/faults", admin_faults, methods=["GET", "POST", "DELETE"]),
             Route(f"{ADMIN_PREFIX}/stats", admin_stats, methods=["GET"]),
             Route(f"{ADMIN_PREFIX}/reset", admin_reset, methods=["POST"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from rankings_etl.core.rate_limits import RATE_PER_DAY, RATE_PER_MINUTE
+from rankings_etl.core.rate_limits import MINUTE_SECONDS, RATE_PER_DAY, RATE_PER_MINUTE
 from rankings_etl.core.timestamps import format_as_of, parse_as_of
 from rankings_etl.sandbox.faults import Fault
 from rankings_etl.sandbox.replay_source import ReplaySource
@@ -15,6 +15,8 @@ from rankings_etl.sandbox.replay_source import ReplaySource
 class SandboxConfig:
     per_minute: int = RATE_PER_MINUTE
     per_day: int = RATE_PER_DAY
+    #: How many seconds the per-key "minute" window lasts (shorter only in tests).
+    minute_seconds: float = MINUTE_SECONDS
     #: A fixed ``meta.as_of`` (normalised ISO time); None = the time of each response.
     as_of: str | None = None
     #: A fixed "today" (UTC): the last completed day is the one before. None = the real date

@@ -1,15 +1,22 @@
 """Scripted misbehaviour: a FIFO queue of faults, and what each does to a response (pure).
 
-A fault is ``{"kind": ..., "count": N, ...params}``. Faults queue in order; every request that
-passes authentication and the rate limits consumes one unit of the *head* fault's ``count``
-(``-1`` = until cleared, which also blocks the faults behind it). A consumed fault that cannot
-act on the response (a data fault on a request that fails validation, or whose ``date`` is not in
-the window) is used up all the same, so a scripted sequence stays one fault per request.
+A fault is ``{"kind": ..., "count": N, "endpoint": ..., "match": {...}, ...params}``. Faults
+queue in order; every request that passes authentication and the rate limits consumes one unit
+of the ``count`` of the *first queued fault that matches it* (``-1`` = until cleared, which also
+blocks the faults behind it, for the requests it matches). ``endpoint`` (``rankings-daily`` |
+``app-rankings``) and ``match`` (query parameters the request must carry with exactly these
+values; a value of null: the parameter must be absent) restrict which requests a fault
+matches; without them a fault matches any request, except that the row kinds of one endpoint
+(rankings rows, ``app_*``) match only that endpoint's requests. A consumed fault that cannot act
+on the response (a data fault on a request that fails validation, or whose ``date`` is not in
+the answer) is used up all the same, so a scripted sequence stays one fault per request.
 
 - Transport kinds change how the answer is sent: ``status``, ``delay``, ``drop``, ``truncate``,
   ``trickle``.
-- Data kinds change the rows of one date (``date`` param, default the window's first date), or
-  ``meta`` (``meta_version``, ``meta_as_of``).
+- Data kinds change the rows of one date of rankings-daily (``date`` param, default the first
+  date of the answer: a day, or a week/month bucket of a filtered answer), or ``meta``
+  (``meta_version``, ``meta_as_of``, either endpoint).
+- App kinds (``app_*``) change the rows of an app-rankings answer.
 - Body kinds change the encoded body itself (``deep_nesting``, ``huge_number``, ``echo_key``,
   ``latin1_body``, ``invalid_utf8``): what a broken proxy or a hostile server could send.
 - ``revise`` is not queued: it scales a day's tokens until cleared, like OpenRouter's late
@@ -21,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rankings_etl.core.api_facts import OTHER
@@ -62,6 +69,15 @@ DATA_KINDS = {
     "tokens_huge": "the date's first total_tokens is a decimal string of `digits` digits "
     "(default 5000, beyond Python's int() limit of 4300)",
 }
+APP_KINDS = {
+    "app_rank_gap": "app-rankings: the ranks of the second half of the rows are one higher (a gap)",
+    "app_duplicate_app": "app-rankings: the second row repeats the first row's app_id and app_name",
+    "app_tokens_number": "app-rankings: total_tokens as JSON numbers instead of decimal strings",
+    "app_tokens_order": "app-rankings: the first two rows' total_tokens swapped (tokens no longer "
+    "non-increasing, as popular's are)",
+    "app_rows_over_limit": "app-rankings: extra rows after the last, up to `limit` + 1 rows",
+    "app_name_empty": "app-rankings: the first row's app_name is ''",
+}
 BODY_KINDS = {
     "deep_nesting": "an unknown top-level field `extra` nested `depth` arrays deep (default 10000)",
     "huge_number": "an unknown top-level field `extra` holding a JSON integer of `digits` "
@@ -76,9 +92,18 @@ BODY_KINDS = {
 PERSISTENT_KINDS = {
     "revise": "scale `date`'s tokens by `factor` (e.g. 1.001) until the faults are cleared",
 }
-ALL_KINDS = {**TRANSPORT_KINDS, **DATA_KINDS, **BODY_KINDS, **PERSISTENT_KINDS}
+ALL_KINDS = {**TRANSPORT_KINDS, **DATA_KINDS, **APP_KINDS, **BODY_KINDS, **PERSISTENT_KINDS}
 #: Data kinds that change ``meta`` rather than a date's rows.
 META_KINDS = ("meta_version", "meta_as_of")
+#: The endpoints a fault can be restricted to (the names the stats use).
+ENDPOINTS = ("rankings-daily", "app-rankings")
+#: Kinds that can act on one endpoint only match its requests, whatever ``endpoint`` says.
+IMPLIED_ENDPOINT = {
+    **{kind: "rankings-daily" for kind in DATA_KINDS if kind not in META_KINDS},
+    **dict.fromkeys(APP_KINDS, "app-rankings"),
+}
+#: The extra apps of ``app_rows_over_limit`` get ids from here.
+SURPLUS_APP_ID = 900_000
 #: The prefix ``latin1_body`` gives the body's first permaslug (not ASCII, all ISO-8859-1).
 LATIN1_PREFIX = "café/crème-"
 
@@ -102,9 +127,26 @@ class Fault:
     kind: str
     count: int = 1  # responses it still applies to; -1 = until cleared
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: Only requests to this endpoint (None: any, or the kind's own endpoint).
+    endpoint: str | None = None
+    #: Only requests whose query has these values (None: the parameter is absent).
+    match: dict[str, str | None] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "count": self.count, **self.params}
+        where: dict[str, Any] = {"endpoint": self.endpoint} if self.endpoint else {}
+        if self.match:
+            where["match"] = dict(self.match)
+        return {"kind": self.kind, "count": self.count, **where, **self.params}
+
+    def matches(self, endpoint: str | None, params: Mapping[str, str]) -> bool:
+        """Whether a request to ``endpoint`` with query ``params`` consumes this fault."""
+        wanted = self.endpoint or IMPLIED_ENDPOINT.get(self.kind)
+        if wanted is not None and endpoint is not None and wanted != endpoint:
+            return False
+        return all(
+            (name not in params) if value is None else params.get(name) == value
+            for name, value in self.match.items()
+        )
 
     @property
     def date(self) -> str | None:
@@ -197,6 +239,7 @@ _PARAMS: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
     "truncate": {"honest_length": (_flag, False)},
     "trickle": {"chunk": (_int_in(1, 1_000_000), False), "interval": (_interval, False)},
     **{kind: {"date": (_iso_date, False)} for kind in DATA_KINDS},
+    **{kind: {} for kind in APP_KINDS},
     "hostile_slug": {"date": (_iso_date, False), "variant": (_variant, False)},
     "meta_version": {"version": (_text, False)},
     "meta_as_of": {"value": (_text, True)},
@@ -222,10 +265,17 @@ def fault_from_dict(spec: Any) -> Fault:
     count = spec.pop("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or count == 0 or count < -1:
         raise FaultError(f"`count` must be a positive integer or -1 (until cleared), got {count!r}")
+    endpoint = spec.pop("endpoint", None)
+    if endpoint is not None and endpoint not in ENDPOINTS:
+        raise FaultError(f"`endpoint` must be one of {', '.join(ENDPOINTS)}, got {endpoint!r}")
+    implied = IMPLIED_ENDPOINT.get(kind)
+    if endpoint is not None and implied is not None and endpoint != implied:
+        raise FaultError(f"a {kind} fault acts on {implied} answers only, not {endpoint}")
+    match = _match(spec.pop("match", None))
     allowed = _PARAMS[kind]
     unknown = sorted(set(spec) - set(allowed))
     if unknown:
-        accepted = ", ".join(["count", *allowed]) or "count"
+        accepted = ", ".join(["count", "endpoint", "match", *allowed])
         raise FaultError(f"{kind} fault: unknown parameter(s) {', '.join(unknown)}; {accepted}")
     params = {}
     for name, (check, required) in allowed.items():
@@ -233,7 +283,24 @@ def fault_from_dict(spec: Any) -> Fault:
             params[name] = check(name, spec[name])
         elif required:
             raise FaultError(f"a {kind} fault needs `{name}`")
-    return Fault(kind, count, params)
+    return Fault(kind, count, params, endpoint, match)
+
+
+def _match(value: Any) -> dict[str, str | None]:
+    """``{"param": "value" | null}``; numbers are compared as the query's text (100 -> "100")."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise FaultError(f"`match` must be an object of query parameters, got {value!r}")
+    match: dict[str, str | None] = {}
+    for name, wanted in value.items():
+        if wanted is None or isinstance(wanted, str):
+            match[name] = wanted
+        elif isinstance(wanted, int) and not isinstance(wanted, bool):
+            match[name] = str(wanted)
+        else:
+            raise FaultError(f"`match.{name}` must be a string, an integer or null, got {wanted!r}")
+    return match
 
 
 def parse_fault_flag(text: str) -> Fault:
@@ -278,19 +345,26 @@ class FaultQueue:
             if fault.kind in PERSISTENT_KINDS:
                 self.revisions[fault.params["date"]] = fault.params["factor"]
             else:
-                self._queue.append(dataclasses.replace(fault, params=dict(fault.params)))
+                self._queue.append(
+                    dataclasses.replace(fault, params=dict(fault.params), match=dict(fault.match))
+                )
 
-    def take(self) -> Fault | None:
-        """The fault for this response (consuming one unit of the head's count), if any."""
+    def take(
+        self, endpoint: str | None = None, params: Mapping[str, str] | None = None
+    ) -> Fault | None:
+        """The fault for this request (consuming one unit of the count of the first queued
+        fault that matches it), if any."""
+        params = params or {}
         with self._lock:
-            if not self._queue:
-                return None
-            head = self._queue[0]
-            if head.count > 0:
-                head.count -= 1
-                if head.count == 0:
-                    self._queue.pop(0)
-            return Fault(head.kind, 1, dict(head.params))
+            for position, fault in enumerate(self._queue):
+                if not fault.matches(endpoint, params):
+                    continue
+                if fault.count > 0:
+                    fault.count -= 1
+                    if fault.count == 0:
+                        self._queue.pop(position)
+                return dataclasses.replace(fault, count=1, params=dict(fault.params))
+            return None
 
     def listing(self) -> dict[str, Any]:
         with self._lock:
@@ -380,6 +454,41 @@ def _slug(row: dict[str, Any]) -> str:
     return row["model_permaslug"]
 
 
+def apply_to_apps(rows: list[dict[str, Any]], fault: Fault, limit: int) -> list[dict[str, Any]]:
+    """An app-rankings page (API order) with an app fault applied."""
+    kind = fault.kind
+    page = [dict(row) for row in rows]
+    if kind == "app_rank_gap" and len(page) >= 2:
+        for row in page[len(page) // 2 :]:
+            row["rank"] += 1
+    elif kind == "app_duplicate_app" and len(page) >= 2:
+        page[1]["app_id"], page[1]["app_name"] = page[0]["app_id"], page[0]["app_name"]
+    elif kind == "app_tokens_number":
+        for row in page:
+            row["total_tokens"] = int(row["total_tokens"])
+    elif kind == "app_tokens_order" and len(page) >= 2:
+        first, second = page[0]["total_tokens"], page[1]["total_tokens"]
+        if first == second:
+            second = str(int(first) + 1)
+        page[0]["total_tokens"], page[1]["total_tokens"] = second, first
+    elif kind == "app_rows_over_limit":
+        rank = page[-1]["rank"] if page else 0
+        while len(page) <= limit:
+            rank += 1
+            page.append(
+                {
+                    "app_id": SURPLUS_APP_ID + rank,
+                    "app_name": f"Surplus App {rank}",
+                    "rank": rank,
+                    "total_requests": 1,
+                    "total_tokens": "1",
+                }
+            )
+    elif kind == "app_name_empty" and page:
+        page[0]["app_name"] = ""
+    return page
+
+
 def apply_to_meta(meta: dict[str, Any], fault: Fault) -> dict[str, Any]:
     if fault.kind == "meta_version":
         return {**meta, "version": fault.params.get("version", "v2")}
@@ -388,11 +497,16 @@ def apply_to_meta(meta: dict[str, Any], fault: Fault) -> dict[str, Any]:
     return meta
 
 
-def apply_to_body(body: bytes, fault: Fault, key: str) -> tuple[bytes, str]:
+def apply_to_body(
+    body: bytes, fault: Fault, key: str, text_field: str = "model_permaslug"
+) -> tuple[bytes, str]:
     """(body, Content-Type) with a body fault applied to the UTF-8 JSON ``body``.
 
     ``key`` is the request's API key, for ``echo_key`` only (the sandbox never stores it).
+    ``text_field`` is the row field ``latin1_body`` and ``invalid_utf8`` alter (``app_name``
+    in an app-rankings answer).
     """
+    marker = f'"{text_field}":"'.encode()
     json_type = "application/json"
     kind = fault.kind
     if kind == "deep_nesting":
@@ -411,14 +525,12 @@ def apply_to_body(body: bytes, fault: Fault, key: str) -> tuple[bytes, str]:
             text = json.dumps(echo)[1:-1]
         field = b'"echo":"' + text.encode("ascii") + b'",'
         if fault.params.get("where", "meta") == "row":
-            return body.replace(b'{"date":', b"{" + field + b'"date":', 1), json_type
+            return body.replace(b'"data":[{', b'"data":[{' + field, 1), json_type
         return body.replace(b'"meta":{', b'"meta":{' + field, 1), json_type
     if kind == "latin1_body":
-        text = body.decode("utf-8").replace(
-            '"model_permaslug":"', f'"model_permaslug":"{LATIN1_PREFIX}', 1
-        )
+        text = body.decode("utf-8").replace(marker.decode(), marker.decode() + LATIN1_PREFIX, 1)
         declared = fault.params.get("declare", True)
         return text.encode("iso-8859-1"), json_type + "; charset=iso-8859-1" * declared
     if kind == "invalid_utf8":
-        return body.replace(b'"model_permaslug":"', b'"model_permaslug":"gpt-\xff-', 1), json_type
+        return body.replace(marker, marker + b"gpt-\xff-", 1), json_type
     return body, json_type

@@ -33,14 +33,22 @@ class Admission:
 class RollingLimiter:
     """Admits a request when the key's minute window and the account's day window have room.
 
-    ``per_minute`` and ``per_day`` may be changed at any time (the admin API does); the recorded
-    requests are kept, so lowering a limit takes effect at once. Not thread-safe: the sandbox
-    calls it from its single event loop.
+    ``per_minute``, ``per_day`` and ``minute_seconds`` (how long the "minute" lasts: a test
+    knob, so pacing is tested in seconds) may be changed at any time (the admin API does); the
+    recorded requests are kept, so lowering a limit takes effect at once. Not thread-safe: the
+    sandbox calls it from its single event loop.
     """
 
-    def __init__(self, per_minute: int, per_day: int, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        per_minute: int,
+        per_day: int,
+        clock: Callable[[], float] = time.monotonic,
+        minute_seconds: float = MINUTE_SECONDS,
+    ):
         self.per_minute = per_minute
         self.per_day = per_day
+        self.minute_seconds = minute_seconds
         self.clock = clock
         self._minute: dict[str, collections.deque[float]] = collections.defaultdict(
             collections.deque
@@ -51,12 +59,12 @@ class RollingLimiter:
         """Record the request and admit it, or refuse it and say how long to wait."""
         now = self.clock()
         minute, day = self._minute[key_fp], self._day[account]
-        _expire(minute, now - MINUTE_SECONDS)
+        _expire(minute, now - self.minute_seconds)
         _expire(day, now - DAY_SECONDS)
         exceeded, waits = [], []
         if len(minute) >= self.per_minute:
             exceeded.append(f"{self.per_minute} requests per minute per key")
-            waits.append(_wait_for_slot(minute, self.per_minute, MINUTE_SECONDS, now))
+            waits.append(_wait_for_slot(minute, self.per_minute, self.minute_seconds, now))
         if len(day) >= self.per_day:
             exceeded.append(f"{self.per_day} requests per day per account")
             waits.append(_wait_for_slot(day, self.per_day, DAY_SECONDS, now))

@@ -9,6 +9,7 @@ from typing import Any
 
 from rankings_etl.core.dates import parse_iso_date
 from rankings_etl.core.keys import key_fingerprint
+from rankings_etl.core.rate_limits import MINUTE_SECONDS
 from rankings_etl.core.timestamps import format_as_of
 from rankings_etl.sandbox.config import SandboxConfig, normalize_as_of
 from rankings_etl.sandbox.faults import FaultQueue
@@ -18,7 +19,9 @@ from rankings_etl.sandbox.sources import RowSource
 from rankings_etl.sandbox.stats import RequestLog
 
 #: Settings ``POST /_sandbox/config`` may change at run time.
-RUNTIME_SETTINGS = ("per_minute", "per_day", "as_of", "today")
+RUNTIME_SETTINGS = ("per_minute", "per_day", "minute_seconds", "as_of", "today")
+#: The longest "minute" ``minute_seconds`` may set (a day: the other window).
+MAX_MINUTE_SECONDS = 86_400
 
 
 def _utc_now() -> dt.datetime:
@@ -37,7 +40,9 @@ class SandboxState:
         self.config = config
         self.now = now
         self.source: RowSource = config.replay or SyntheticSource(config.seed)
-        self.limiter = RollingLimiter(config.per_minute, config.per_day, clock)
+        self.limiter = RollingLimiter(
+            config.per_minute, config.per_day, clock, config.minute_seconds
+        )
         self.faults = FaultQueue()
         for fault in config.faults:
             self.faults.add(fault)
@@ -83,6 +88,20 @@ class SandboxState:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise ValueError(f"{name} must be a positive integer, got {value!r}")
                 resolved[name] = value
+        if "minute_seconds" in changes:
+            value = changes["minute_seconds"]
+            if value is None:
+                value = MINUTE_SECONDS
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 < value <= MAX_MINUTE_SECONDS
+            ):
+                raise ValueError(
+                    f"minute_seconds must be a number of seconds above 0 and at most "
+                    f"{MAX_MINUTE_SECONDS} (null: {MINUTE_SECONDS}), got {value!r}"
+                )
+            resolved["minute_seconds"] = float(value)
         if "as_of" in changes:
             value = changes["as_of"]
             resolved["as_of"] = None if value is None else normalize_as_of(str(value))
@@ -93,6 +112,7 @@ class SandboxState:
             setattr(self.config, name, value)
         self.limiter.per_minute = self.config.per_minute
         self.limiter.per_day = self.config.per_day
+        self.limiter.minute_seconds = self.config.minute_seconds
 
     def describe(self) -> dict[str, Any]:
         """The settings in force, for ``GET /_sandbox/config`` (keys only as fingerprints)."""
@@ -100,6 +120,7 @@ class SandboxState:
         return {
             "per_minute": config.per_minute,
             "per_day": config.per_day,
+            "minute_seconds": config.minute_seconds,
             "as_of": config.as_of,
             "today": config.today.isoformat() if config.today else None,
             "last_completed_day": self.last_completed_day().isoformat(),

@@ -1,4 +1,4 @@
-"""The record of requests to the rankings endpoint, as ``GET /_sandbox/stats`` reports it."""
+"""The record of requests to the Data API endpoints, as ``GET /_sandbox/stats`` reports it."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ DROPPED = 0
 
 
 class RequestLog:
-    """Every rankings request since start-up or the last reset, oldest first.
+    """Every Data API request (every endpoint) since start-up or the last reset, oldest first.
 
-    A record: ``time`` (arrival, ISO UTC), ``method``, ``path``, ``status`` (0 = dropped),
+    A record: ``time`` (arrival, ISO UTC), ``method``, ``path``, ``endpoint``
+    (``rankings-daily`` | ``app-rankings``), ``params`` (every query parameter: the values of
+    the endpoints' own parameters, ``***`` for any other), ``status`` (0 = dropped),
     ``key_fp`` (None without a usable Authorization header), ``start_date``/``end_date`` as
     requested (None when omitted), ``resolved_start_date``/``resolved_end_date`` as served
     (None when refused), ``rows``, ``fault`` (the kind applied, or None) and ``ms``.
@@ -36,9 +38,11 @@ class RequestLog:
     def summary(self) -> dict[str, Any]:
         by_status = collections.Counter(str(r["status"]) for r in self.records)
         by_key = collections.Counter(r["key_fp"] for r in self.records if r["key_fp"])
+        by_endpoint = collections.Counter(r["endpoint"] for r in self.records)
         return {
             "total": len(self.records),
             "by_status": dict(by_status),
             "by_key": dict(by_key),
+            "by_endpoint": dict(by_endpoint),
             "requests": list(self.records),
         }

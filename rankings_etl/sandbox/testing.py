@@ -7,6 +7,7 @@ users run (``python -m rankings_etl.sandbox``), reached over loopback HTTP, neve
         httpx.get(f"{sandbox.base_url}/datasets/rankings-daily", headers=...)
         sandbox.inject("status", status=503, count=2)
         assert sandbox.request_count(status=503) == 0
+        assert sandbox.request_count(endpoint="rankings-daily", modality="text") == 0
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from typing import Any
 import httpx
 
 import rankings_etl
+from rankings_etl.core.api_facts import EXACT_FILTERS, SAMPLED_FILTERS
 
+#: The query parameters that filter an answer (``request_count(unfiltered=True)`` counts the
+#: requests that had none of them). ``period`` is not one: it buckets, it does not filter.
+FILTER_PARAMS = frozenset({*EXACT_FILTERS, *SAMPLED_FILTERS, "subcategory"})
 #: The directory holding the ``rankings_etl`` package, so the subprocess imports this checkout.
 _PROJECT_ROOT = str(Path(rankings_etl.__file__).resolve().parent.parent)
 
@@ -54,20 +59,43 @@ class SandboxHandle:
         return response.json()
 
     def stats(self) -> dict[str, Any]:
-        """``{"total", "by_status", "by_key", "requests"}`` of the rankings endpoint."""
+        """``{"total", "by_status", "by_key", "by_endpoint", "requests"}``, every endpoint."""
         return self._call("GET", "stats")
 
-    def requests(self) -> list[dict[str, Any]]:
-        """Every rankings request since the last reset, oldest first."""
-        return self.stats()["requests"]
+    def requests(self, endpoint: str | None = None) -> list[dict[str, Any]]:
+        """Every Data API request since the last reset (or those to ``endpoint``:
+        ``"rankings-daily"`` | ``"app-rankings"``), oldest first; each record has ``endpoint``
+        and ``params`` (every query parameter)."""
+        records = self.stats()["requests"]
+        return [r for r in records if endpoint is None or r["endpoint"] == endpoint]
 
-    def request_count(self, status: int | None = None) -> int:
-        """Rankings requests since the last reset, all of them or those answered ``status``."""
-        stats = self.stats()
-        return stats["total"] if status is None else stats["by_status"].get(str(status), 0)
+    def request_count(
+        self,
+        status: int | None = None,
+        endpoint: str | None = None,
+        unfiltered: bool = False,
+        **params: Any,
+    ) -> int:
+        """Requests since the last reset: all of them, or those answered ``status``, to
+        ``endpoint``, whose query has each keyword's value (``modality="text"``; None: the
+        parameter was absent), and with ``unfiltered=True`` only those that had none of the
+        filter parameters (:data:`FILTER_PARAMS`)."""
+        if endpoint is None and not unfiltered and not params:
+            stats = self.stats()
+            return stats["total"] if status is None else stats["by_status"].get(str(status), 0)
+        wanted = {name: None if value is None else str(value) for name, value in params.items()}
+        return sum(
+            1
+            for record in self.requests(endpoint)
+            if (status is None or record["status"] == status)
+            and not (unfiltered and FILTER_PARAMS & set(record["params"]))
+            and all(record["params"].get(name) == value for name, value in wanted.items())
+        )
 
     def inject(self, kind: str, **params: Any) -> dict[str, Any]:
-        """Queue a fault (``count``, ``date`` and the kind's params as keywords); the listing."""
+        """Queue a fault (``count``, ``endpoint``, ``match``, ``date`` and the kind's params as
+        keywords), e.g. ``inject("status", status=500, endpoint="app-rankings",
+        match={"sort": "trending"})``; the listing."""
         return self._call("POST", "faults", {"kind": kind, **params})
 
     def faults(self) -> dict[str, Any]:
@@ -83,7 +111,8 @@ class SandboxHandle:
         self._call("POST", "reset")
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change ``per_minute``, ``per_day``, ``as_of``, ``today`` (None = default)."""
+        """Change ``per_minute``, ``per_day``, ``minute_seconds``, ``as_of``, ``today``
+        (None = default)."""
         return self._call("POST", "config", settings)
 
     def config(self) -> dict[str, Any]:

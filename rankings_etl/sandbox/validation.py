@@ -24,6 +24,11 @@ naming the allowed ones; ``category`` with ``language_type``, or either with ``m
 ``context_bucket``, is a 400; ``period=day`` with ``category``/``language_type`` is a 400 (they
 are aggregated weekly). The spec states a status only for the last rule; the sandbox answers
 400 to all. ``modality`` with ``context_bucket`` is allowed (their intersection is served).
+
+app-rankings (:func:`resolve_apps_query`): the same window rules; ``sort`` popular|trending
+(default popular), ``limit`` an integer 1-100 (default 50), ``offset`` 0-100 (default 0),
+``category``/``subcategory`` from their enums, and a subcategory outside the given category
+is a 400 (the mapping is the sandbox's assumption, ``apps.CATEGORY_OF_SUBCATEGORY``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ import datetime as dt
 from collections.abc import Mapping
 
 from rankings_etl.core.api_facts import (
+    APP_CATEGORIES,
+    APP_DEFAULT_LIMIT,
+    APP_LIMIT_MAX,
+    APP_OFFSET_MAX,
+    APP_SORTS,
+    APP_SUBCATEGORIES,
     DEFAULT_SPAN_OFFSET_DAYS,
     EXACT_FILTERS,
     FIRST_DATE,
@@ -156,3 +167,47 @@ def resolve_rankings_query(params: Mapping[str, str], last_completed: dt.date) -
         exact,
         sampled[0] if sampled else None,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class AppsQuery:
+    """A valid app-rankings request."""
+
+    window: Window
+    clamped: bool = False
+    sort: str = "popular"
+    limit: int = APP_DEFAULT_LIMIT
+    offset: int = 0
+    category: str | None = None
+    subcategory: str | None = None
+
+
+def _bounded_int(params: Mapping[str, str], name: str, low: int, high: int, default: int) -> int:
+    if name not in params:
+        return default
+    value = params[name]
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+        raise ValidationError(f"{name} must be an integer from {low} to {high}; got {value[:40]!r}")
+    return int(value)
+
+
+def resolve_apps_query(
+    params: Mapping[str, str], last_completed: dt.date, category_of: Mapping[str, str]
+) -> AppsQuery:
+    """The window, sort, page and filters of one app-rankings request, or a ValidationError.
+
+    ``category_of`` maps each subcategory to its category (the sandbox's assumption): a
+    ``subcategory`` outside the given ``category`` is a 400.
+    """
+    sort = _choice(params, "sort", APP_SORTS) or "popular"
+    limit = _bounded_int(params, "limit", 1, APP_LIMIT_MAX, APP_DEFAULT_LIMIT)
+    offset = _bounded_int(params, "offset", 0, APP_OFFSET_MAX, 0)
+    category = _choice(params, "category", APP_CATEGORIES)
+    subcategory = _choice(params, "subcategory", APP_SUBCATEGORIES)
+    if category and subcategory and category_of[subcategory] != category:
+        raise ValidationError(
+            f"subcategory {subcategory!r} is not in category {category!r} "
+            f"(it belongs to {category_of[subcategory]!r})"
+        )
+    window, clamped = resolve_window(params, last_completed)
+    return AppsQuery(window, clamped, sort, limit, offset, category, subcategory)

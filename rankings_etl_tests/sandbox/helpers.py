@@ -2,7 +2,7 @@
 
 import httpx
 
-from rankings_etl.core.api_facts import OTHER, RANKINGS_DAILY_PATH
+from rankings_etl.core.api_facts import APP_RANKINGS_PATH, OTHER, RANKINGS_DAILY_PATH
 
 KEY = "sk-or-v1-sandbox-test-key-0123456789"
 
@@ -12,6 +12,14 @@ def get(server, key=KEY, timeout=30, **params):
     headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
     return httpx.get(
         f"{server.base_url}{RANKINGS_DAILY_PATH}", params=params, headers=headers, timeout=timeout
+    )
+
+
+def get_apps(server, key=KEY, timeout=30, **params):
+    """GET app-rankings, as :func:`get`."""
+    headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
+    return httpx.get(
+        f"{server.base_url}{APP_RANKINGS_PATH}", params=params, headers=headers, timeout=timeout
     )
 
 

@@ -67,7 +67,13 @@ def test_reset_clears_stats_faults_revisions_and_rate_windows(sandbox):
     sandbox.inject("tailless")
     sandbox.inject("revise", date="2025-03-02", factor=2)
     sandbox.reset()
-    assert sandbox.stats() == {"total": 0, "by_status": {}, "by_key": {}, "requests": []}
+    assert sandbox.stats() == {
+        "total": 0,
+        "by_status": {},
+        "by_key": {},
+        "by_endpoint": {},
+        "requests": [],
+    }
     assert sandbox.faults() == {"queue": [], "revisions": {}}
     assert get(sandbox).status_code == 200
     assert sandbox.config()["per_minute"] == 1  # settings are not reset

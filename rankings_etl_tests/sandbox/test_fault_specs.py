@@ -51,6 +51,13 @@ REQUIRED_KINDS = {
     "echo_key",
     "latin1_body",
     "invalid_utf8",
+    # App rankings (issue 18)
+    "app_rank_gap",
+    "app_duplicate_app",
+    "app_tokens_number",
+    "app_tokens_order",
+    "app_rows_over_limit",
+    "app_name_empty",
 }
 
 
