@@ -18,6 +18,8 @@ from rankings_etl.datasets.rankings_segments_daily.checks import SEGMENTS_CHECKS
 from rankings_etl_tests.integration.helpers import check_evaluations, materialize_range
 
 ASSETS = [rankings_daily, rankings_segments_daily, model_segment_share_daily]
+#: A re-run of the segments over days whose rankings_daily is loaded.
+SEGMENT_ASSETS = [rankings_segments_daily, model_segment_share_daily]
 SEGMENTS = [("modality", m) for m in MODALITIES] + [("context_bucket", c) for c in CONTEXT_BUCKETS]
 ENDPOINT = "rankings-daily"
 
@@ -37,7 +39,7 @@ def digest(query):
         "(SELECT coalesce(sum(hash(date, segment_type, segment, model_permaslug, rank, "
         "total_tokens, as_of)), 0) FROM rankings_segments_daily), "
         "(SELECT count(*) FROM model_segment_share_daily), "
-        "(SELECT count(*) FROM raw_responses)"
+        "(SELECT count(*) FROM raw_responses WHERE dataset = 'rankings_segments_daily')"
     )[0]
 
 
@@ -154,7 +156,7 @@ def test_each_contract_fault_fails_its_checks_and_writes_nothing(
     before = digest(query)
     sandbox.inject(fault, date=BROKEN_DAY, endpoint=ENDPOINT, match={"modality": "tool_calling"})
     result = materialize_range(
-        ASSETS, "2025-04-01", "2025-04-03", resources=resources, instance=instance
+        SEGMENT_ASSETS, "2025-04-01", "2025-04-03", resources=resources, instance=instance
     )
     assert not result.success
     evaluations = check_evaluations(result)
@@ -183,11 +185,7 @@ def test_a_segment_above_its_day_total_fails_the_run_and_writes_nothing(
         "tokens_sum_overflow", date=BROKEN_DAY, endpoint=ENDPOINT, match={"context_bucket": "1M"}
     )
     result = materialize_range(
-        [rankings_segments_daily, model_segment_share_daily],
-        "2025-04-01",
-        "2025-04-03",
-        resources=resources,
-        instance=instance,
+        SEGMENT_ASSETS, "2025-04-01", "2025-04-03", resources=resources, instance=instance
     )
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
