@@ -21,10 +21,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import groupby, pairwise
 
-from rankings_etl.core.api_facts import OTHER, TOP_N
+from rankings_etl.core.api_facts import OTHER, RANKINGS_DAILY_PATH, TOP_N
 from rankings_etl.core.check_outcomes import ERROR, WARN, CheckOutcome, CheckSpec
 from rankings_etl.core.windows import Window
 from rankings_etl.data_api.rankings_body import RankingsResponse
+from rankings_etl.data_api.request import ApiRequest
 
 #: How many failing lists of one date a problem names (the date's verdict counts all of them).
 MAX_NAMED_GROUPS = 3
@@ -330,15 +331,45 @@ def expected_lists(
 
 
 def evaluate_filtered(
-    rows: FilteredRows,
-    rules: RankedRules,
+    responses: Sequence[RankingsResponse],
+    dimensions: Sequence[str],
+    partition_dates: Callable[[Window], Sequence[dt.date]],
     checks: Sequence[tuple[CheckSpec, Rule]],
     presence: CheckSpec,
-    expected: Mapping[dt.date, Sequence[str]],
+    rules: RankedRules = UP_TO_TOP,
 ) -> list[CheckOutcome]:
     """Every rule over every list of a filtered run, then the presence of every list asked
-    for; each outcome has a verdict on every partition date asked for."""
-    groups = rows.groups()
+    for; each outcome has a verdict on every partition date a response covers."""
+    groups = FilteredRows.from_responses(responses, dimensions).groups()
+    expected = expected_lists(responses, dimensions, partition_dates)
     outcomes = [evaluate(spec, groups, rule, rules, expected) for spec, rule in checks]
     outcomes.append(lists_present(presence, groups, expected))
     return outcomes
+
+
+def filtered_requests(
+    dataset: str,
+    filters: Sequence[tuple[str, Sequence[str]]],
+    parts: Sequence[Window],
+    fixed: Mapping[str, str] | None = None,
+) -> list[ApiRequest]:
+    """One rankings-daily request per filter value per window part, in that order, with the
+    ``fixed`` parameters (``period=week``); labelled ``dimension=value start..end`` as the
+    rate-budget ledger shows them."""
+    return [
+        ApiRequest(
+            dataset=dataset,
+            path=RANKINGS_DAILY_PATH,
+            params={
+                "start_date": part.start.isoformat(),
+                "end_date": part.end.isoformat(),
+                **(fixed or {}),
+                dimension: value,
+            },
+            window=part,
+            label=f"{dimension}={value} {part}",
+        )
+        for dimension, values in filters
+        for value in values
+        for part in parts
+    ]

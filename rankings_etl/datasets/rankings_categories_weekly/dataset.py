@@ -14,17 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.core.windows import Window, split_into_windows
 from rankings_etl.data_api.rankings_body import RankingsResponse, parse_filtered_body
 from rankings_etl.data_api.request import ApiRequest
-from rankings_etl.datasets.ranked_groups import (
-    UP_TO_TOP,
-    FilteredRows,
-    evaluate_filtered,
-    expected_lists,
-)
+from rankings_etl.datasets.ranked_groups import evaluate_filtered, filtered_requests
 from rankings_etl.datasets.rankings_categories_weekly.checks import (
     CATEGORIES_CHECKS,
     LIST_CHECKS,
@@ -52,23 +46,7 @@ def requests(window: Window) -> list[ApiRequest]:
     """What a run over ``window`` (whole ISO weeks) sends: per value, one request per 52
     weeks."""
     parts = split_into_windows(window.start, window.end, unit_days=WEEK_DAYS)
-    return [
-        ApiRequest(
-            dataset=NAME,
-            path=RANKINGS_DAILY_PATH,
-            params={
-                "start_date": part.start.isoformat(),
-                "end_date": part.end.isoformat(),
-                "period": "week",
-                dimension: value,
-            },
-            window=part,
-            label=f"{dimension}={value} {part}",
-        )
-        for dimension, values in DIMENSIONS
-        for value in values
-        for part in parts
-    ]
+    return filtered_requests(NAME, DIMENSIONS, parts, fixed={"period": "week"})
 
 
 def parse(
@@ -82,9 +60,9 @@ def parse(
 def evaluate(responses: Sequence[RankingsResponse], window: Window) -> list[CheckOutcome]:
     """The ranked-list checks on every (week, value) of a run, with a verdict on every week
     asked for."""
-    rows = FilteredRows.from_responses(responses, DIMENSION_NAMES)
-    expected = expected_lists(responses, DIMENSION_NAMES, week_starts)
-    return evaluate_filtered(rows, UP_TO_TOP, LIST_CHECKS, VALUE_WEEKS_PRESENT, expected)
+    return evaluate_filtered(
+        responses, DIMENSION_NAMES, week_starts, LIST_CHECKS, VALUE_WEEKS_PRESENT
+    )
 
 
 DATASET = DatasetSpec(

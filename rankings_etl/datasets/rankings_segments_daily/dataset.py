@@ -11,17 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 from rankings_etl.core.check_outcomes import CheckOutcome
 from rankings_etl.core.windows import Window, split_into_windows
 from rankings_etl.data_api.rankings_body import RankingsResponse, parse_filtered_body
 from rankings_etl.data_api.request import ApiRequest
-from rankings_etl.datasets.ranked_groups import (
-    UP_TO_TOP,
-    FilteredRows,
-    evaluate_filtered,
-    expected_lists,
-)
+from rankings_etl.datasets.ranked_groups import evaluate_filtered, filtered_requests
 from rankings_etl.datasets.rankings_segments_daily.checks import (
     LIST_CHECKS,
     SEGMENT_DAYS_PRESENT,
@@ -36,23 +30,7 @@ NAME = "rankings_segments_daily"
 
 def requests(window: Window) -> list[ApiRequest]:
     """What a run over ``window`` sends: per segment, one request per part of at most 366 days."""
-    parts = split_into_windows(window.start, window.end)
-    return [
-        ApiRequest(
-            dataset=NAME,
-            path=RANKINGS_DAILY_PATH,
-            params={
-                "start_date": part.start.isoformat(),
-                "end_date": part.end.isoformat(),
-                segment_type: value,
-            },
-            window=part,
-            label=f"{segment_type}={value} {part}",
-        )
-        for segment_type, values in SEGMENTS
-        for value in values
-        for part in parts
-    ]
+    return filtered_requests(NAME, SEGMENTS, split_into_windows(window.start, window.end))
 
 
 def parse(
@@ -65,9 +43,9 @@ def parse(
 def evaluate(responses: Sequence[RankingsResponse], window: Window) -> list[CheckOutcome]:
     """The ranked-list checks on every (day, segment) of a run, with a verdict on every day
     asked for (the bound against rankings_daily is checked by the write, in SQL)."""
-    rows = FilteredRows.from_responses(responses, SEGMENT_TYPES)
-    expected = expected_lists(responses, SEGMENT_TYPES, Window.dates)
-    return evaluate_filtered(rows, UP_TO_TOP, LIST_CHECKS, SEGMENT_DAYS_PRESENT, expected)
+    return evaluate_filtered(
+        responses, SEGMENT_TYPES, Window.dates, LIST_CHECKS, SEGMENT_DAYS_PRESENT
+    )
 
 
 DATASET = DatasetSpec(
