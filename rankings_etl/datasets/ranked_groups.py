@@ -12,6 +12,11 @@ ranks a handful, or none).
 
 A check's verdict is per *partition* date (what the Dagster UI shows): with several lists per
 date, a date fails when any of its lists does, and the problem names the list.
+
+The two filtered datasets also share how they ask and what they get back: one request per
+filter value per window (:func:`filtered_requests`), a response's rows tagged with the filter
+its request used (:class:`FilteredRows`, the columns their tables stage), and the evaluation
+of a run (:func:`evaluate_filtered`), which also reports a list asked for that came back empty.
 """
 
 from __future__ import annotations
