@@ -94,12 +94,14 @@ def _string_literals() -> set[str]:
 
 
 def test_every_sql_file_of_the_package_is_used():
-    """A spec names it (create, select, a check), or the code loads it by its literal name."""
+    """A spec names it (create, select, a check, its optional figures), or the code loads it by
+    its literal name."""
     named = {
         name
         for spec in TABLES.values()
         for name in (
             spec.create_sql,
+            spec.figures_sql,
             *((spec.select_sql,) if spec.written_by == "select" else ()),
             *(check.sql_name for check in spec.checks),
         )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Protocol
 
 import duckdb
 
 from rankings_etl.core.windows import Window
-from rankings_etl.data_api.rankings_body import RankingsResponse
+from rankings_etl.data_api.request import ApiRequest
 from rankings_etl.warehouse.sql import load_sql
 from rankings_etl.warehouse.table_spec import Column, TableSpec
 
@@ -23,8 +24,9 @@ PACKAGE = "rankings_etl.data_api"
 RAW_RESPONSES = TableSpec(
     name="raw_responses",
     description=(
-        "Every rankings-daily response exactly as it came, so any partition can be audited or "
-        "rebuilt without spending an API request."
+        "Every Data API response exactly as it came (of every dataset: `dataset`, `endpoint` and "
+        "`params` say which request it answered), so any partition can be audited or rebuilt "
+        "without spending an API request."
     ),
     columns=(
         Column("requested_start", "DATE", "start_date this project asked for."),
@@ -48,8 +50,26 @@ RAW_RESPONSES = TableSpec(
 )
 
 
+class StoredResponse(Protocol):
+    """What ``raw_responses`` records of a parsed response, whichever dataset's (rankings-daily's
+    :class:`~rankings_etl.data_api.rankings_body.RankingsResponse` is one)."""
+
+    window: Window
+    meta_start: dt.date
+    meta_end: dt.date
+    as_of: str
+    version: str
+    fetched_at: dt.datetime
+    body: str
+    attempts: int
+    request: ApiRequest | None
+
+    @property
+    def row_count(self) -> int: ...
+
+
 def store_raw_responses(
-    con: duckdb.DuckDBPyConnection, responses: Iterable[RankingsResponse], run_id: str | None
+    con: duckdb.DuckDBPyConnection, responses: Iterable[StoredResponse], run_id: str | None
 ) -> None:
     """Insert each fetched response's body (call it inside the transaction writing its rows).
 

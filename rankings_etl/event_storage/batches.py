@@ -327,3 +327,34 @@ def trace(storage: str, op: str, events: Sequence[EventLogEntry], **details: Any
         os.write(fd, (line + "\n").encode())
     finally:
         os.close(fd)
+
+
+class CachedStockLookups:
+    """What both batched storages change in their stock class the same way (list it first in
+    the bases). Stock code asks ``has_table`` for every asset event, each time on a new
+    connection, and plans a check's partitions by serializing its event once per partition.
+
+    Tables are never dropped, so a table once seen stays known; the subclass says how to look
+    one up (:meth:`_table_present`), on its own cached engine where it has one.
+    """
+
+    _known_tables: set[str]
+
+    def has_table(self, table_name: str) -> bool:
+        if table_name in self._known_tables:
+            return True
+        present = self._table_present(table_name)
+        if present:
+            self._known_tables.add(table_name)
+        return present
+
+    def _table_present(self, table_name: str) -> bool:
+        return super().has_table(table_name)  # type: ignore[misc]
+
+    def _store_asset_check_evaluation_planned(
+        self, event: EventLogEntry, event_id: int | None
+    ) -> None:
+        # Stock's rows, with the event serialized once rather than once per partition.
+        rows = planned_check_rows(event, event_id, self._event_insert_timestamp(event))  # type: ignore[attr-defined]
+        with self.index_connection() as conn:  # type: ignore[attr-defined]
+            conn.execute(AssetCheckExecutionsTable.insert(), rows)

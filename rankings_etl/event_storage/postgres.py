@@ -19,7 +19,6 @@ import dagster._check as check
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.migration import ASSET_KEY_INDEX_COLS
 from dagster._core.storage.event_log.schema import (
-    AssetCheckExecutionsTable,
     AssetKeyTable,
     SqlEventLogStorageTable,
 )
@@ -30,13 +29,13 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from rankings_etl.event_storage.batches import (
+    CachedStockLookups,
     UnfinishedEvents,
     commit_checked,
     event_row_query,
     is_asset_event,
     is_check_event,
     merge_asset_values,
-    planned_check_rows,
     store_check_events,
     trace,
 )
@@ -44,7 +43,7 @@ from rankings_etl.event_storage.batches import (
 DATABASE = "postgres"
 
 
-class BatchedPostgresEventLogStorage(PostgresEventLogStorage):
+class BatchedPostgresEventLogStorage(CachedStockLookups, PostgresEventLogStorage):
     """``PostgresEventLogStorage`` whose ``store_event_batch`` takes any batch in one transaction.
 
     The transaction commits all of a batch or none of it, so after a failed batch the
@@ -90,23 +89,6 @@ class BatchedPostgresEventLogStorage(PostgresEventLogStorage):
         if conn is not None:
             return contextlib.nullcontext(conn)
         return super()._connect()
-
-    def has_table(self, table_name: str) -> bool:
-        # Asked by stock code for every asset event; tables are never dropped.
-        if table_name in self._known_tables:
-            return True
-        present = super().has_table(table_name)
-        if present:
-            self._known_tables.add(table_name)
-        return present
-
-    def _store_asset_check_evaluation_planned(
-        self, event: EventLogEntry, event_id: int | None
-    ) -> None:
-        # Stock's rows, with the event serialized once rather than once per partition.
-        rows = planned_check_rows(event, event_id, self._event_insert_timestamp(event))
-        with self.index_connection() as conn:
-            conn.execute(AssetCheckExecutionsTable.insert(), rows)
 
     def store_event(self, event: EventLogEntry) -> None:
         committed = self._unfinished.take(event)

@@ -22,7 +22,6 @@ import sqlalchemy as db
 from dagster._core.errors import DagsterInvariantViolationError
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.schema import (
-    AssetCheckExecutionsTable,
     AssetKeyTable,
     SqlEventLogStorageTable,
 )
@@ -38,6 +37,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from rankings_etl.event_storage.batches import (
+    CachedStockLookups,
     UnfinishedEvents,
     commit_checked,
     event_row_query,
@@ -46,7 +46,6 @@ from rankings_etl.event_storage.batches import (
     is_check_event,
     merge_asset_values,
     mirrored_in_index,
-    planned_check_rows,
     store_check_events,
     trace,
 )
@@ -57,7 +56,7 @@ RUN = "run"
 INDEX = "index"
 
 
-class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
+class BatchedSqliteEventLogStorage(CachedStockLookups, SqliteEventLogStorage):
     """``SqliteEventLogStorage`` with a real ``store_event_batch``; same files, tables and rows.
 
     A batch (the events Dagster's instance buffers: one output's materializations, a run's
@@ -132,30 +131,16 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             return contextlib.nullcontext(conn)
         return super().index_connection()
 
-    def has_table(self, table_name: str) -> bool:
-        # Asked once per asset event by stock code, each time on a new engine. Tables are never
-        # dropped, so a table once seen stays known.
-        if table_name in self._known_tables:
-            return True
+    def _table_present(self, table_name: str) -> bool:
+        # On the index's cached engine (stock makes a new one per call).
         engine = self._engine(INDEX_SHARD_NAME)
         with engine.connect() as conn:
-            present = bool(engine.dialect.has_table(conn, table_name))
-        if present:
-            self._known_tables.add(table_name)
-        return present
+            return bool(engine.dialect.has_table(conn, table_name))
 
     def _has_asset_key_index_cols_on_connection(self, conn: Connection) -> bool:
         if not self._asset_key_index_cols:
             self._asset_key_index_cols = super()._has_asset_key_index_cols_on_connection(conn)
         return self._asset_key_index_cols
-
-    def _store_asset_check_evaluation_planned(
-        self, event: EventLogEntry, event_id: int | None
-    ) -> None:
-        # Stock's rows, with the event serialized once rather than once per partition.
-        rows = planned_check_rows(event, event_id, self._event_insert_timestamp(event))
-        with self.index_connection() as conn:
-            conn.execute(AssetCheckExecutionsTable.insert(), rows)
 
     # --- writes --------------------------------------------------------------------------
     def store_event(self, event: EventLogEntry) -> None:

@@ -40,8 +40,8 @@ _HEADLINES: tuple[tuple[type[RankingsError], str], ...] = (
     (OpenRouterServerError, "OpenRouter kept failing (HTTP 5xx)"),
     (OpenRouterAPIError, "OpenRouter answered with an error"),
     (OpenRouterTransportError, "No usable answer from OpenRouter"),
-    (RankingsResponseError, "The response does not honour the rankings-daily contract"),
-    (RankingsError, "rankings_daily cannot proceed"),
+    (RankingsResponseError, "The response does not honour the Data API's contract"),
+    (RankingsError, "The run cannot proceed"),
 )
 
 #: How many failing days a one-line summary names (the metadata lists more).
