@@ -27,14 +27,16 @@ from rankings_etl.settings import Settings
 settings = Settings.from_env()
 
 # --- Assets: one partition per UTC day, all backfillable in a single run ---------------------
-daily_assets = [rankings_daily, *analytics_assets, *segments_assets]
+# rankings_daily and its tables; the exact segments and their shares (segments_assets, 10
+# requests a run) are daily too, and the daily job runs both.
+daily_assets = [rankings_daily, *analytics_assets]
 # --- One partition per complete ISO week (Monday, UTC) ------------------------------------------
 weekly_assets = [rankings_categories_weekly]
 
 # --- Automation: the daily run; everything downstream follows it --------------------------
 daily_rankings_job = dg.define_asset_job(
     "daily_rankings_job",
-    selection=dg.AssetSelection.assets(*daily_assets),
+    selection=dg.AssetSelection.assets(*daily_assets, *segments_assets),
     partitions_def=daily_partitions,
     description=(
         "rankings_daily, rankings_segments_daily and every table derived from them, over a "
@@ -91,7 +93,7 @@ resources = {
 }
 
 defs = dg.Definitions(
-    assets=[*daily_assets, *weekly_assets, *output_assets],
+    assets=[*daily_assets, *segments_assets, *weekly_assets, *output_assets],
     jobs=[daily_rankings_job, weekly_rankings_job],
     schedules=[daily_rankings_schedule, weekly_rankings_schedule],
     sensors=[automation_sensor],

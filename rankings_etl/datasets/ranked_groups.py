@@ -46,10 +46,6 @@ class RankedRules:
     #: ranked rows plus at most one ``other``.
     exact_rows: int | None = None
 
-    @property
-    def max_rows(self) -> int:
-        return self.max_ranked + 1
-
 
 #: The unfiltered feed: 50 ranked models and ``other``, every day.
 EXACT_TOP = RankedRules(exact_rows=TOP_N + 1)
