@@ -86,6 +86,7 @@ resources = {
             else settings.budget_db,
             per_minute=settings.rate_per_minute,
             per_day=settings.rate_per_day,
+            keep_for_schedules=settings.keep_for_schedules,
         ),
     ),
     "duckdb": DuckDBResource(database=settings.duckdb_path),

@@ -43,6 +43,11 @@ class Settings:
     rate_per_minute: int = RATE_PER_MINUTE
     #: OPENROUTER_RATE_PER_DAY
     rate_per_day: int = RATE_PER_DAY
+    #: RANKINGS_BUDGET_KEEP_FOR_SCHEDULES: slots of the day budget a run the schedules did not
+    #: launch must leave free, so a big backfill cannot starve the next ticks. The default is
+    #: what the ticks of one day send (daily 1 + 10 segments, weekly 14 + 2); a test keeps it
+    #: equal to the registry's count.
+    keep_for_schedules: int = 27
     #: RANKINGS_EXPORT_DIR
     export_dir: str = "data/exports"
     #: RANKINGS_SCHEDULE_CRON
@@ -69,6 +74,11 @@ class Settings:
                 "OPENROUTER_RATE_PER_DAY",
                 os.getenv("OPENROUTER_RATE_PER_DAY"),
                 DEFAULTS.rate_per_day,
+            ),
+            keep_for_schedules=_int(
+                "RANKINGS_BUDGET_KEEP_FOR_SCHEDULES",
+                os.getenv("RANKINGS_BUDGET_KEEP_FOR_SCHEDULES"),
+                DEFAULTS.keep_for_schedules,
             ),
             export_dir=os.getenv("RANKINGS_EXPORT_DIR") or DEFAULTS.export_dir,
             schedule_cron=os.getenv("RANKINGS_SCHEDULE_CRON") or DEFAULTS.schedule_cron,
@@ -102,6 +112,7 @@ VARIABLES: dict[str, str] = {
     "budget_db": "RANKINGS_BUDGET_DB",
     "rate_per_minute": "OPENROUTER_RATE_PER_MINUTE",
     "rate_per_day": "OPENROUTER_RATE_PER_DAY",
+    "keep_for_schedules": "RANKINGS_BUDGET_KEEP_FOR_SCHEDULES",
     "export_dir": "RANKINGS_EXPORT_DIR",
     "schedule_cron": "RANKINGS_SCHEDULE_CRON",
     "automation_interval_seconds": "RANKINGS_AUTOMATION_INTERVAL_SECONDS",

@@ -55,7 +55,7 @@ def postgres_url(postgres_server):
 def sandbox(sandbox_server):
     """The session's sandbox, reset for this test."""
     sandbox_server.reset()
-    sandbox_server.configure(today=None, as_of=None, **SUITE_LIMITS)
+    sandbox_server.configure(today=None, as_of=None, minute_seconds=None, **SUITE_LIMITS)
     yield sandbox_server
     sandbox_server.reset()
 

@@ -49,6 +49,14 @@ the rest forward. Unused rows are deleted by :meth:`Ledger.release`; if the proc
 stop counting when they expire (``ttl`` after the holder last took a slot), so a crash can hold
 slots only for a bounded time.
 
+Datasets
+--------
+Every slot names the dataset it was spent for (``slots.dataset``, schema v2; rows from v1 are
+"unattributed"), so :meth:`Ledger.usage` can say who spent the day (``Usage.by_dataset``). A
+reservation may also ask that ``also_needed`` more slots stay free after it (the scheduled runs'
+needs, the later steps of the same run): it is refused when they would not, yet it holds only its
+own slots, so nobody is kept from the rest until someone really takes them.
+
 Penalties
 ---------
 A 429 records a back-off for its key (:meth:`Ledger.penalize`): no process sends with the key
@@ -66,12 +74,13 @@ import dataclasses
 import math
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from rankings_etl.core.rate_limits import DAY_SECONDS, MINUTE_SECONDS
 
-SCHEMA_VERSION = 1
+#: v2 (issue 18): each slot names the dataset it was spent for (``slots.dataset``).
+SCHEMA_VERSION = 2
 
 #: Rows older than this (beyond the day window) are pruned: nothing can count them any more.
 RETENTION_SECONDS = 2 * DAY_SECONDS
@@ -106,20 +115,29 @@ class Limits:
     per_minute: int
     per_day: int
     margin_seconds: float = 1.0
+    #: The windows' lengths: OpenRouter's minute and day. Settable so a test can pace against
+    #: a short "minute" (and a sandbox told the same) instead of waiting real minutes.
+    minute_seconds: float = MINUTE_SECONDS
+    day_seconds: float = DAY_SECONDS
 
     def __post_init__(self) -> None:
         if self.per_minute < 1 or self.per_day < 1:
             raise ValueError(f"rate limits must be at least 1, got {self}")
         if self.margin_seconds < 0:
             raise ValueError(f"margin_seconds must not be negative, got {self.margin_seconds}")
+        if not (0 < self.minute_seconds <= self.day_seconds):
+            raise ValueError(
+                "window lengths must be positive and the minute no longer than the day, got "
+                f"minute_seconds={self.minute_seconds}, day_seconds={self.day_seconds}"
+            )
 
     @property
     def minute_window(self) -> float:
-        return MINUTE_SECONDS + self.margin_seconds
+        return self.minute_seconds + self.margin_seconds
 
     @property
     def day_window(self) -> float:
-        return DAY_SECONDS + self.margin_seconds
+        return self.day_seconds + self.margin_seconds
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,6 +161,7 @@ class Wait:
     used: int  # minute: requests in the rolling minute
     limit: int
     detail: str = ""  # penalty: why the server asked to back off
+    window_seconds: float = MINUTE_SECONDS  # minute: the rolling window's length
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,7 +173,8 @@ class Refuse:
     used: int  # sent in the rolling 24 h + reserved by other runs
     reserved: int  # of ``used``, slots held by other runs' reservations
     limit: int
-    next_free: float | None  # when enough slots have freed; None: never (needed > limit)
+    next_free: float | None  # when enough slots have freed; None: never (needed + kept > limit)
+    kept: int = 0  # slots that must stay free besides ``needed`` (the caller's ``also_needed``)
 
     @property
     def remaining(self) -> int:
@@ -181,6 +201,7 @@ class RequestRecord:
     status: int | None
     label: str | None
     run_id: str | None
+    dataset: str | None = None  # None: unattributed (taken without one, or before schema v2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,6 +237,9 @@ class Usage:
     day_next_free: float | None  # None: a slot is free now
     keys: Sequence[KeyUsage]  # every key seen in the rolling 24 h, plus the one asked about
     recent: Sequence[RequestRecord]  # newest first
+    #: dataset (None: unattributed, e.g. a slot taken before schema v2) -> (sent in the rolling
+    #: 24 h, held in unexpired reservations); the same slots as ``day_sent``/``day_reserved``.
+    by_dataset: Mapping[str | None, tuple[int, int]] = dataclasses.field(default_factory=dict)
 
     @property
     def day_used(self) -> int:
@@ -314,14 +338,18 @@ class Ledger(abc.ABC):
         until = self._bounded_until(row[0], row[1])
         return (until, row[2]) if until > now else None
 
-    def _refuse(self, releases: list[float], reserved: int, needed: int) -> Refuse | None:
-        """Refuse if ``needed`` more slots would take the day past its limit."""
+    def _refuse(
+        self, releases: list[float], reserved: int, needed: int, kept: int = 0
+    ) -> Refuse | None:
+        """Refuse if ``needed`` more slots, with ``kept`` still free after them, would take the
+        day past its limit."""
         used = len(releases)
-        excess = used + needed - self.limits.per_day
+        excess = used + needed + kept - self.limits.per_day
         if excess <= 0:
             return None
-        next_free = None if needed > self.limits.per_day else _nth_release(releases, excess)
-        return Refuse("day", needed, used, reserved, self.limits.per_day, next_free)
+        never = needed + kept > self.limits.per_day
+        next_free = None if never else _nth_release(releases, excess)
+        return Refuse("day", needed, used, reserved, self.limits.per_day, next_free, kept)
 
     # --- the interface ----------------------------------------------------------------------
 
@@ -334,8 +362,13 @@ class Ledger(abc.ABC):
         holder: str | None = None,
         run_id: str | None = None,
         label: str | None = None,
+        dataset: str | None = None,
     ) -> Decision:
-        """Take a slot for one request, or say how long to wait, or refuse."""
+        """Take a slot for one request, or say how long to wait, or refuse.
+
+        ``dataset`` (the registry name the request is for) is recorded on the slot, so the
+        report can say who spent the day; None leaves it unattributed.
+        """
         with self._write() as con:
             con.execute(
                 "DELETE FROM slots WHERE (state = 'sent' AND at < ?)"
@@ -359,17 +392,33 @@ class Ledger(abc.ABC):
             if penalty:
                 until, reason = penalty
                 used = len(self._minute_sent(con, key_fp, now))
-                return Wait(until - now, until, "penalty", used, self.limits.per_minute, reason)
+                return Wait(
+                    until - now,
+                    until,
+                    "penalty",
+                    used,
+                    self.limits.per_minute,
+                    reason,
+                    window_seconds=self.limits.minute_seconds,
+                )
             minute = self._minute_sent(con, key_fp, now)
             if len(minute) >= self.limits.per_minute:
                 until = minute[len(minute) - self.limits.per_minute] + self.limits.minute_window
-                return Wait(until - now, until, "minute", len(minute), self.limits.per_minute)
+                return Wait(
+                    until - now,
+                    until,
+                    "minute",
+                    len(minute),
+                    self.limits.per_minute,
+                    window_seconds=self.limits.minute_seconds,
+                )
             if own is not None:
                 slot_id = own[0]
                 con.execute(
                     "UPDATE slots SET state = 'sent', at = ?, expires = NULL, key_fp = ?,"
-                    " run_id = coalesce(?, run_id), label = coalesce(?, label) WHERE id = ?",
-                    (now, key_fp, run_id, label, slot_id),
+                    " run_id = coalesce(?, run_id), label = coalesce(?, label),"
+                    " dataset = coalesce(?, dataset) WHERE id = ?",
+                    (now, key_fp, run_id, label, dataset, slot_id),
                 )
                 # The holder is alive: its remaining slots stay held for another ttl.
                 con.execute(
@@ -379,9 +428,9 @@ class Ledger(abc.ABC):
                 )
             else:
                 slot_id = con.execute(
-                    "INSERT INTO slots (at, state, key_fp, account, holder, run_id, label)"
-                    " VALUES (?, 'sent', ?, ?, ?, ?, ?) RETURNING id",
-                    (now, key_fp, account, holder, run_id, label),
+                    "INSERT INTO slots (at, state, key_fp, account, holder, run_id, label,"
+                    " dataset) VALUES (?, 'sent', ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (now, key_fp, account, holder, run_id, label, dataset),
                 ).fetchone()[0]
             day_used = len(self._day_releases(con, account, now, None)[0])
             return Grant(slot_id, now, len(minute) + 1, day_used, own is not None)
@@ -402,25 +451,35 @@ class Ledger(abc.ABC):
         ttl: float,
         run_id: str | None = None,
         label: str | None = None,
+        dataset: str | None = None,
+        also_needed: int = 0,
     ) -> Reservation | Refuse:
-        """Hold ``count`` day slots for ``holder``, all or none."""
+        """Hold ``count`` day slots for ``holder``, all or none.
+
+        Refused when ``used + count + also_needed`` exceeds the day: ``also_needed`` are slots
+        that must stay free after this reservation (the scheduled runs' needs, the rest of this
+        run's steps) but are not held by it, so nobody else is kept from them in the meantime.
+        The slots are recorded for ``dataset`` (None: unattributed).
+        """
         if count < 1:
             raise ValueError(f"a reservation needs at least 1 slot, got {count}")
         if ttl <= 0:
             raise ValueError(f"a reservation needs a positive ttl, got {ttl}")
+        if also_needed < 0:
+            raise ValueError(f"also_needed must not be negative, got {also_needed}")
         with self._write() as con:
             con.execute(
                 "DELETE FROM slots WHERE state = 'reserved' AND (expires <= ? OR holder = ?)",
                 (now, holder),
             )
             releases, reserved = self._day_releases(con, account, now, holder)
-            refused = self._refuse(releases, reserved, count)
+            refused = self._refuse(releases, reserved, count, also_needed)
             if refused:
                 return refused
             con.executemany(
-                "INSERT INTO slots (at, state, key_fp, account, holder, run_id, expires, label)"
-                " VALUES (?, 'reserved', ?, ?, ?, ?, ?, ?)",
-                [(now, key_fp, account, holder, run_id, now + ttl, label)] * count,
+                "INSERT INTO slots (at, state, key_fp, account, holder, run_id, expires, label,"
+                " dataset) VALUES (?, 'reserved', ?, ?, ?, ?, ?, ?, ?)",
+                [(now, key_fp, account, holder, run_id, now + ttl, label, dataset)] * count,
             )
             return Reservation(holder, count, now + ttl)
 
@@ -507,14 +566,15 @@ class Ledger(abc.ABC):
             if key_fp is not None and key_fp not in key_fps:
                 key_fps.insert(0, key_fp)
             keys = [self._key_usage(con, fp, now) for fp in key_fps]
+            by_dataset = self._by_dataset(con, account, now)
             rows = con.execute(
-                "SELECT at, key_fp, account, status, label, run_id FROM slots "
+                "SELECT at, key_fp, account, status, label, run_id, dataset FROM slots "
                 "WHERE account = ? AND state = 'sent' ORDER BY at DESC, id DESC LIMIT ?",
                 (account, max(0, recent)),
             ).fetchall()
         records = [
-            RequestRecord(at, fp, acct, status, label, run_id)
-            for at, fp, acct, status, label, run_id in rows
+            RequestRecord(at, fp, acct, status, label, run_id, dataset)
+            for at, fp, acct, status, label, run_id, dataset in rows
         ]
         return Usage(
             now=now,
@@ -525,7 +585,26 @@ class Ledger(abc.ABC):
             day_next_free=day_next_free,
             keys=keys,
             recent=records,
+            by_dataset=by_dataset,
         )
+
+    def _by_dataset(
+        self, con: Cursor, account: str, now: float
+    ) -> dict[str | None, tuple[int, int]]:
+        """(sent, reserved) per dataset: the slots :meth:`_day_releases` counts, by whose."""
+        rows = con.execute(
+            "SELECT dataset, state, count(*) FROM slots WHERE account = ? AND"
+            " ((state = 'sent' AND at > ?) OR (state = 'reserved' AND expires > ?))"
+            " GROUP BY dataset, state",
+            (account, now - self.limits.day_window, now),
+        ).fetchall()
+        spent: dict[str | None, tuple[int, int]] = {}
+        for dataset, state, count in rows:
+            sent, reserved = spent.get(dataset, (0, 0))
+            spent[dataset] = (
+                (sent + count, reserved) if state == "sent" else (sent, reserved + count)
+            )
+        return spent
 
     def _key_usage(self, con: Cursor, key_fp: str, now: float) -> KeyUsage:
         minute = self._minute_sent(con, key_fp, now)

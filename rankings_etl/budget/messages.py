@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from rankings_etl.budget.ledger import KeyUsage, Refuse, Usage, Wait
-from rankings_etl.core.rate_limits import MINUTE_SECONDS
 
 #: What :func:`iso` shows for an instant no calendar can hold (after 9999-12-31, or NaN).
 BEYOND_ISO = "9999-12-31T23:59:59.999+00:00"
@@ -79,15 +78,35 @@ def at_and_in(epoch: float | None, now: float) -> str:
     return f"{when(epoch)} (in {duration(epoch - now)})"
 
 
-def day_refusal(refused: Refuse, account: str, now: float) -> str:
-    """Why a request (or a run's reservation) was refused; it always ends "nothing was sent"."""
+def _kept(refused: Refuse, for_schedules: int) -> str:
+    """ ", of which 27 are kept for the scheduled runs and 10 for the rest of this run", or ""."""
+    if refused.kept <= 0:
+        return ""
+    schedules = max(0, min(for_schedules, refused.kept))
+    rest = refused.kept - schedules
+    parts = [f"{schedules} are kept for the scheduled runs"] * bool(schedules)
+    if rest:
+        parts.append(f"{rest} {'' if parts else 'are kept '}for the rest of this run")
+    kept = " and ".join(parts)
+    if refused.kept <= refused.remaining:
+        return f", of which {kept}"
+    # Fewer remain than must stay free: "of which" would claim slots that are not there.
+    return f"; {kept.replace(' are kept ', ' must stay free ', 1)}"
+
+
+def day_refusal(refused: Refuse, account: str, now: float, *, for_schedules: int = 0) -> str:
+    """Why a request (or a run's reservation) was refused; it always ends "nothing was sent".
+
+    ``for_schedules`` says how many of ``refused.kept`` were kept for the scheduled runs (the
+    rest were kept for the later steps of the same run), so the message names both.
+    """
     held = (
         f", {refused.reserved} of them reserved by running runs (given back at once if those "
         "runs do not need them)"
     ) * bool(refused.reserved)
     used = (
         f"{refused.used} of {refused.limit} requests used in the rolling 24 h{held}, "
-        f"{refused.remaining} remaining"
+        f"{refused.remaining} remaining{_kept(refused, for_schedules)}"
     )
     if refused.needed == 1:
         head = f"OpenRouter day budget exhausted (account '{account}'): {used}"
@@ -96,10 +115,15 @@ def day_refusal(refused: Refuse, account: str, now: float) -> str:
             f"OpenRouter day budget cannot cover this run's {refused.needed} requests "
             f"(account '{account}'): {used}"
         )
-    if refused.next_free is None:
+    if refused.next_free is None and refused.needed > refused.limit:
         tail = (
             f"; the run needs more than the whole day budget of {refused.limit}: "
             "split it into smaller runs"
+        )
+    elif refused.next_free is None:
+        tail = (
+            f"; its {refused.needed} and the {refused.kept} kept need more than the whole day "
+            f"budget of {refused.limit}: split the run"
         )
     elif refused.needed == 1:
         tail = f"; the next slot frees at {at_and_in(refused.next_free, now)}"
@@ -114,8 +138,29 @@ def wait_reason(wait: Wait, key_fp: str) -> str:
         return f"OpenRouter asked key {key_fp} to back off ({wait.detail}) until {when(wait.until)}"
     return (
         f"the minute budget of key {key_fp} is used up ({wait.used} of {wait.limit} requests "
-        f"in the rolling {MINUTE_SECONDS:.0f} s); the next slot frees at {when(wait.until)}"
+        f"in the rolling {wait.window_seconds:g} s); the next slot frees at {when(wait.until)}"
     )
+
+
+#: How reports name slots recorded without a dataset (before schema v2, or by a caller that
+#: gave none).
+UNATTRIBUTED = "unattributed"
+
+
+def _datasets_by_spending(usage: Usage) -> list[tuple[str, int, int]]:
+    """(name, sent, reserved), the biggest spender first, unattributed last."""
+    rows = [(name, sent, held) for name, (sent, held) in usage.by_dataset.items()]
+    rows.sort(key=lambda row: (row[0] is None, -(row[1] + row[2]), row[0] or ""))
+    return [(name or UNATTRIBUTED, sent, held) for name, sent, held in rows]
+
+
+def by_dataset_line(usage: Usage) -> str:
+    """ "spent by dataset (rolling 24 h): app_rankings_weekly 196, rankings_daily 3, ..."."""
+    spent = [
+        f"{name} {sent}" + f" (+{held} reserved)" * bool(held)
+        for name, sent, held in _datasets_by_spending(usage)
+    ]
+    return f"spent by dataset (rolling 24 h): {', '.join(spent) if spent else 'nothing'}"
 
 
 def usage_dict(usage: Usage, *, database: str, key_fp: str | None = None) -> dict[str, Any]:
@@ -141,7 +186,7 @@ def usage_dict(usage: Usage, *, database: str, key_fp: str | None = None) -> dic
             {
                 "key_fp": key.key_fp,
                 "current_key": key.key_fp == key_fp,
-                "window": "rolling 60 s",
+                "window": f"rolling {limits.minute_seconds:g} s",
                 "used": key.minute_used,
                 "remaining": key.minute_remaining,
                 "next_free_slot": iso(key_next_free(key)),
@@ -157,9 +202,15 @@ def usage_dict(usage: Usage, *, database: str, key_fp: str | None = None) -> dic
                 "key_fp": record.key_fp,
                 "window_requested": record.label,
                 "run_id": record.run_id,
+                "dataset": record.dataset,
             }
             for record in usage.recent
         ],
+        # Top level: "day" keeps its figures (scripts compare it as a whole).
+        "by_dataset": {
+            name: {"window": "rolling 24 h", "sent": sent, "reserved": held}
+            for name, sent, held in _datasets_by_spending(usage)
+        },
     }
 
 
@@ -182,12 +233,14 @@ def usage_text(usage: Usage, *, database: str, key_fp: str | None = None) -> str
         f"day (rolling 24 h): {usage.day_used} of {limits.per_day} used{reserved}, "
         f"{usage.day_remaining} remaining; next free slot: {at_and_in(usage.day_next_free, now)}"
     )
+    lines.append(by_dataset_line(usage))
+    minute = f"minute (rolling {limits.minute_seconds:g} s)"
     if not usage.keys:
-        lines.append(f"minute (rolling 60 s): no requests yet, {limits.per_minute} remaining")
+        lines.append(f"{minute}: no requests yet, {limits.per_minute} remaining")
     for key in usage.keys:
         mark = " (OPENROUTER_API_KEY)" * (key.key_fp == key_fp)
         lines.append(
-            f"minute (rolling 60 s), key {key.key_fp}{mark}: {key.minute_used} of "
+            f"{minute}, key {key.key_fp}{mark}: {key.minute_used} of "
             f"{limits.per_minute} used, {key.minute_remaining} remaining; next free slot: "
             f"{at_and_in(key_next_free(key), now)}"
         )

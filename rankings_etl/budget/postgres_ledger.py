@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS {PG_SCHEMA}.slots (
     run_id  TEXT,
     expires DOUBLE PRECISION,
     status  INTEGER,
-    label   TEXT
+    label   TEXT,
+    dataset TEXT                        -- v2: the registry dataset; NULL: unattributed
 );
 CREATE INDEX IF NOT EXISTS slots_by_account ON {PG_SCHEMA}.slots (account, state, at);
 CREATE INDEX IF NOT EXISTS slots_by_key ON {PG_SCHEMA}.slots (key_fp, state, at);
@@ -66,10 +67,6 @@ CREATE TABLE IF NOT EXISTS {PG_SCHEMA}.penalties (
     until   DOUBLE PRECISION NOT NULL,
     reason  TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS {PG_SCHEMA}.meta (
-    name    TEXT PRIMARY KEY,
-    value   TEXT NOT NULL
-)
 """
 
 
@@ -151,13 +148,19 @@ class PostgresLedger(Ledger):
         return con
 
     def _initialize(self, con: Any) -> None:
-        """Create the schema once (under the lock: concurrent first users must not race)."""
+        """Create the schema once, or migrate a v1 one (under the lock: concurrent first users
+        must not race; one adds the column, the others then find it there)."""
         import psycopg2
 
         try:
             with con, con.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-                cur.execute(SCHEMA)
+                # The version first, so a newer schema is refused before ours touches it.
+                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {PG_SCHEMA}")
+                cur.execute(
+                    f"CREATE TABLE IF NOT EXISTS {PG_SCHEMA}.meta"
+                    " (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
                 cur.execute(f"SELECT value FROM {PG_SCHEMA}.meta WHERE name = 'schema_version'")
                 row = cur.fetchone()
                 if row is not None and int(row[0]) > SCHEMA_VERSION:
@@ -165,9 +168,29 @@ class PostgresLedger(Ledger):
                         f"rate-budget ledger {self.name} has schema v{row[0]}; this code knows "
                         f"v{SCHEMA_VERSION}: upgrade rankings_etl"
                     )
+                cur.execute(SCHEMA)
+                cur.execute(
+                    "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s"
+                    " AND table_name = 'slots' AND column_name = 'dataset'",
+                    (PG_SCHEMA,),
+                )
+                if cur.fetchone()[0] == 0:
+                    # v1 -> v2: rows already there stay, unattributed (NULL). Only when the
+                    # column is missing: an ALTER TABLE, even a no-op one, waits for readers.
+                    cur.execute(f"ALTER TABLE {PG_SCHEMA}.slots ADD COLUMN dataset TEXT")
+                cur.execute(
+                    "CREATE INDEX IF NOT EXISTS slots_by_dataset"
+                    f" ON {PG_SCHEMA}.slots (account, dataset, state, at)"
+                )
                 cur.execute(
                     f"INSERT INTO {PG_SCHEMA}.meta (name, value) VALUES ('schema_version', %s) "
                     "ON CONFLICT (name) DO NOTHING",
+                    (str(SCHEMA_VERSION),),
+                )
+                # v1 -> v2: the column is there now.
+                cur.execute(
+                    f"UPDATE {PG_SCHEMA}.meta SET value = %s "
+                    "WHERE name = 'schema_version' AND value = '1'",
                     (str(SCHEMA_VERSION),),
                 )
         except psycopg2.Error as exc:

@@ -1,8 +1,9 @@
 """The rate-budget ledger in one SQLite file: the default, for the processes of one machine.
 
 The arithmetic is :class:`~rankings_etl.budget.ledger.Ledger`'s; this module only opens the
-file, keeps it in WAL mode with a versioned schema, and makes every write a ``BEGIN IMMEDIATE``
-transaction.
+file, keeps it in WAL mode with a versioned schema (``PRAGMA user_version``; a v1 file is
+migrated in place the first time v2 code opens it), and makes every write a
+``BEGIN IMMEDIATE`` transaction.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ CREATE TABLE IF NOT EXISTS slots (
     run_id  TEXT,              -- the Dagster run that took it, when known
     expires REAL,              -- reserved: when an unused slot stops counting
     status  INTEGER,           -- HTTP status of the request, once known
-    label   TEXT               -- what was requested, e.g. 2025-06-15..2025-06-15
+    label   TEXT,              -- what was requested, e.g. 2025-06-15..2025-06-15
+    dataset TEXT               -- v2: the registry dataset it was for; NULL: unattributed
 );
 CREATE INDEX IF NOT EXISTS slots_by_account ON slots (account, state, at);
 CREATE INDEX IF NOT EXISTS slots_by_key ON slots (key_fp, state, at);
 CREATE INDEX IF NOT EXISTS slots_by_holder ON slots (holder, state);
+CREATE INDEX IF NOT EXISTS slots_by_dataset ON slots (account, dataset, state, at);
 CREATE TABLE IF NOT EXISTS penalties (
     key_fp  TEXT PRIMARY KEY,  -- the key the server told to back off
     account TEXT NOT NULL,
@@ -80,11 +83,26 @@ class SQLiteLedger(Ledger):
                     f"{self.path} has rate-budget schema v{version}; this code knows "
                     f"v{SCHEMA_VERSION}: upgrade rankings_etl"
                 )
+            if version < 2:
+                self._migrate_v1(con)
             for statement in SCHEMA.split(";\n"):
                 if statement.strip():
                     con.execute(statement)
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._initialized = True
+
+    @staticmethod
+    def _migrate_v1(con: sqlite3.Connection) -> None:
+        """v1 → v2: slots gain ``dataset``; the rows already there stay, unattributed (NULL).
+
+        Runs inside :meth:`_initialize`'s ``BEGIN IMMEDIATE``: a process that opens the file at
+        the same moment waits for the lock and then reads user_version 2, so the column is
+        added once. The check on the columns keeps it safe on a file whose version was set by
+        hand.
+        """
+        columns = {row[1] for row in con.execute("PRAGMA table_info(slots)")}
+        if columns and "dataset" not in columns:
+            con.execute("ALTER TABLE slots ADD COLUMN dataset TEXT")
 
     def _ensure_wal(self, con: sqlite3.Connection) -> None:
         """Put the file in WAL mode (once: the mode is stored in the file).

@@ -2,8 +2,9 @@
 
 Reads the same settings as ``definitions.py`` (:mod:`rankings_etl.settings`:
 ``RANKINGS_BUDGET_DB``, ``OPENROUTER_RATE_PER_MINUTE``, ``OPENROUTER_RATE_PER_DAY``) and prints
-what the ledger holds: used and remaining per rolling window, when the next slot frees, keys
-that were told to back off, and the most recent requests. ``--clear-penalty <fingerprint>``
+what the ledger holds: used and remaining per rolling window, what each dataset spent in the
+rolling 24 h, when the next slot frees, keys that were told to back off, and the most recent
+requests. ``--clear-penalty <fingerprint>``
 lifts a key's back-off for every process (a 429 that asked for too long, or one the operator
 knows is over). Imports no Dagster, so it answers at once.
 """

@@ -12,8 +12,6 @@ figures (from the table's ``sql/figures_<table>.sql``) and its own check results
 ``rankings_daily``'s do.
 """
 
-# No ``from __future__ import annotations``: Dagster reads the asset function's parameter
-# annotations (``context: dg.AssetExecutionContext``, the resources) as objects, not strings.
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
@@ -21,7 +19,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.core.errors import RankingsError
-from rankings_etl.datasets import warehouse_specs
+from rankings_etl.core.windows import Window
+from rankings_etl.datasets import DATASETS, warehouse_specs
 from rankings_etl.datasets.spec import DatasetSpec
 from rankings_etl.orchestration.check_results import (
     check_outputs,
@@ -85,6 +84,32 @@ def fetch_asset(
     return fetch
 
 
+def later_needs(context: dg.AssetExecutionContext, dataset: str, window: Window) -> int:
+    """The requests this run's other fetch steps have still to send, over the same window.
+
+    A step reserves them with its own, so a run the day budget cannot cover is refused at its
+    first fetch, before it has written anything, and never half-way through (rankings_daily
+    loaded, its segments refused).
+    """
+    selected = (
+        context.dagster_run.asset_selection or context.job_def.asset_layer.selected_asset_keys
+    )
+    finished = {
+        record.event_log_entry.step_key
+        for record in context.instance.get_records_for_run(
+            context.run_id,
+            of_type={dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE},
+        ).records
+    }
+    return sum(
+        other.requests_for(window)
+        for other in DATASETS
+        if other.name != dataset
+        and dg.AssetKey(other.name) in selected
+        and other.name not in finished
+    )
+
+
 def fetch_and_store(
     context: dg.AssetExecutionContext,
     dataset: DatasetSpec,
@@ -97,7 +122,9 @@ def fetch_and_store(
     requests = dataset.requests(window)
     responses: list[object] = []
     attempts = 0
-    fetched = openrouter.fetch(requests, dataset.parse)
+    fetched = openrouter.fetch(
+        requests, dataset.parse, also_needed=later_needs(context, dataset.name, window)
+    )
     try:
         for number, each in enumerate(fetched, start=1):
             responses.append(each.parsed)

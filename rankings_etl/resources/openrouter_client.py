@@ -18,6 +18,10 @@ Time is bounded three ways, and a failure says which bound fired: each read
 (``attempt_timeout_seconds``), and the run, every window, retry and wait together
 (``run_timeout_seconds``). Messages name a request as ``<endpoint> <label>``, e.g.
 ``rankings-daily 2025-06-15..2025-06-15``. Size is bounded too (``max_body_bytes``).
+
+This module is transport, budget and retries; what a non-200 answer means (its error class and
+message, its ``Retry-After``, the server's words redacted) is
+:mod:`rankings_etl.data_api.responses`.
 """
 
 from __future__ import annotations
@@ -25,9 +29,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import email.utils
-import json
-import math
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -43,7 +44,6 @@ from rankings_etl.core.errors import (
     BudgetExhaustedError,
     OpenRouterAPIError,
     OpenRouterAuthError,
-    OpenRouterBadRequestError,
     OpenRouterDeadlineError,
     OpenRouterRateLimitedError,
     OpenRouterServerError,
@@ -55,6 +55,15 @@ from rankings_etl.core.errors import (
 from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.data_api.body import decode_body
 from rankings_etl.data_api.request import ApiRequest
+from rankings_etl.data_api.responses import (
+    Answer,
+    endpoint_name,
+    error_detail,
+    error_for,
+    request_name,
+    retry_after_seconds,
+    retry_after_told,
+)
 from rankings_etl.data_api.transport import request_headers, request_url
 from rankings_etl.redaction import server_text
 from rankings_etl.resources.deadlines import AttemptWatchdog, RunClock
@@ -66,6 +75,9 @@ MIB = 1024 * 1024
 __all__ = ["Fetched", "OpenRouterClient", "Parse"]
 
 T = TypeVar("T")
+
+#: The tag Dagster puts on every run a schedule launched (``dagster/schedule_name``).
+SCHEDULE_NAME_TAG = "dagster/schedule_name"
 
 #: A dataset's parser: (body text as received, its request, when it arrived, the API key to
 #: redact) -> the typed response; raises RankingsResponseError naming what is wrong.
@@ -79,15 +91,6 @@ class Fetched(Generic[T]):
     request: ApiRequest
     parsed: T
     attempts: int  # HTTP requests it took, retries included
-
-
-@dataclasses.dataclass(frozen=True)
-class _Answer:
-    """An HTTP answer read in full within its attempt's deadline."""
-
-    status: int
-    headers: httpx.Headers
-    content: bytes
 
 
 @dataclasses.dataclass
@@ -153,11 +156,15 @@ class OpenRouterClient(dg.ConfigurableResource):
     )
 
     _run_id: str | None = PrivateAttr(default=None)
+    _scheduled: bool = PrivateAttr(default=False)
     _spent: int = PrivateAttr(default=0)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         run = context.dagster_run
         self._run_id = run.run_id if run is not None else None
+        # A schedule's run spends the slots the budget keeps for schedules: it is not charged
+        # them again (RateBudget.keep_for_schedules).
+        self._scheduled = run is not None and SCHEDULE_NAME_TAG in (run.tags or {})
         self._spent = 0
 
     @property
@@ -169,12 +176,17 @@ class OpenRouterClient(dg.ConfigurableResource):
         """Budget slots this resource took since the step started (every attempt counts)."""
         return self._spent
 
-    def fetch(self, requests: Sequence[ApiRequest], parse: Parse[T]) -> Iterator[Fetched[T]]:
+    def fetch(
+        self, requests: Sequence[ApiRequest], parse: Parse[T], also_needed: int = 0
+    ) -> Iterator[Fetched[T]]:
         """Send each request in turn over one connection, yielding its parsed answer.
 
         The run's slots are reserved before the first request: if the day budget cannot cover
-        every request, this raises :class:`BudgetExhaustedError` having sent nothing. The run's
-        deadline (``run_timeout_seconds``) starts here.
+        every request, with ``also_needed`` more (what the run's later steps will send) and the
+        budget's ``keep_for_schedules`` (unless a schedule launched the run) still free after
+        them, this raises :class:`BudgetExhaustedError` having sent nothing. Each slot is
+        recorded for its request's ``dataset``. The run's deadline (``run_timeout_seconds``)
+        starts here.
         """
         requests = list(requests)
         if not requests:
@@ -197,7 +209,7 @@ class OpenRouterClient(dg.ConfigurableResource):
         run = RunClock(self.run_timeout_seconds)
         headers = request_headers(self.api_key)
         with (
-            self._reservation(requests) as holder,
+            self._reservation(requests, also_needed) as holder,
             httpx.Client(headers=headers, timeout=self.timeout_seconds) as http,
         ):
             session = _Session(http, holder, run, AttemptWatchdog())
@@ -231,7 +243,7 @@ class OpenRouterClient(dg.ConfigurableResource):
         return figures
 
     @contextlib.contextmanager
-    def _reservation(self, requests: list[ApiRequest]) -> Iterator[str | None]:
+    def _reservation(self, requests: list[ApiRequest], also_needed: int) -> Iterator[str | None]:
         if self.budget is None:
             yield None
             return
@@ -239,14 +251,21 @@ class OpenRouterClient(dg.ConfigurableResource):
         label = first.label
         if len(requests) > 1:
             label = f"{len(requests)} windows {first.window.start}..{last.window.end}"
+        datasets = {request.dataset for request in requests}
         reservation = self.budget.reservation(
-            self.key_fingerprint, len(requests), run_id=self._run_id, label=label
+            self.key_fingerprint,
+            len(requests),
+            run_id=self._run_id,
+            label=label,
+            dataset=datasets.pop() if len(datasets) == 1 else None,
+            also_needed=also_needed,
+            scheduled=self._scheduled,
         )
         try:
             holder = reservation.__enter__()
         except LEDGER_ERRORS as exc:
             raise RankingsError(
-                f"{_endpoint_name(first)} {label}: the rate-budget ledger cannot be used "
+                f"{endpoint_name(first)} {label}: the rate-budget ledger cannot be used "
                 f"({exc}); nothing was sent"
             ) from None
         with contextlib.ExitStack() as stack:
@@ -279,14 +298,14 @@ class OpenRouterClient(dg.ConfigurableResource):
                 left = session.run.remaining()
                 if pause >= left:
                     raise OpenRouterDeadlineError(
-                        f"{_where(request)}: the run deadline ({self._run_bound()}) "
+                        f"{request_name(request)}: the run deadline ({self._run_bound()}) "
                         f"leaves {duration(left)}, less than the {duration(pause)} to wait before "
                         f"attempt {number + 1}; {_attempts_line(failures)}. The last: {exc}",
                         "run",
                         sent=False,
                     ) from None
                 log.warning(
-                    f"{_where(request)}: attempt {number} of {attempts} failed ({exc}); "
+                    f"{request_name(request)}: attempt {number} of {attempts} failed ({exc}); "
                     f"retrying in {pause:.1f}s"
                 )
                 time.sleep(pause)
@@ -315,7 +334,7 @@ class OpenRouterClient(dg.ConfigurableResource):
     # --- one attempt --------------------------------------------------------------------------
 
     def _attempt(self, session: _Session, request: ApiRequest, parse: Parse[T]) -> T:
-        where = _where(request)
+        where = request_name(request)
         left = session.run.remaining()
         if left <= 0:
             raise OpenRouterDeadlineError(
@@ -350,9 +369,9 @@ class OpenRouterClient(dg.ConfigurableResource):
                 ) from None
             raise
 
-    def _send(self, session: _Session, request: ApiRequest) -> _Answer:
+    def _send(self, session: _Session, request: ApiRequest) -> Answer:
         """One GET, read in full within the attempt's deadline (and the run's)."""
-        where = _where(request)
+        where = request_name(request)
         run_left = session.run.remaining()
         seconds = min(self.attempt_timeout_seconds, run_left)
         bound = "attempt" if self.attempt_timeout_seconds <= run_left else "run"
@@ -382,7 +401,7 @@ class OpenRouterClient(dg.ConfigurableResource):
                             f"(max_body_bytes; HTTP {response.status_code}); refused unread"
                         )
                     chunks.append(chunk)
-                answer = _Answer(response.status_code, response.headers, b"".join(chunks))
+                answer = Answer(response.status_code, response.headers, b"".join(chunks))
         except (httpx.HTTPError, httpx.StreamError) as exc:
             if watchdog.fired or time.monotonic() >= ends - 0.005:
                 raise self._deadline_error(where, bound, seconds, received) from None
@@ -426,11 +445,12 @@ class OpenRouterClient(dg.ConfigurableResource):
                 holder=holder,
                 run_id=self._run_id,
                 label=request.label,
+                dataset=request.dataset,
                 max_wait=max_wait,
             )
         except LEDGER_ERRORS as exc:
             raise RankingsError(
-                f"{_where(request)}: the rate-budget ledger cannot be used ({exc}); "
+                f"{request_name(request)}: the rate-budget ledger cannot be used ({exc}); "
                 "nothing was sent"
             ) from None
         self._spent += 1
@@ -444,12 +464,12 @@ class OpenRouterClient(dg.ConfigurableResource):
         except LEDGER_ERRORS as exc:  # the slot is counted; only its status is lost
             dg.get_dagster_logger().warning(f"rate budget: could not record a status: {exc}")
 
-    def _penalize(self, request: ApiRequest, answer: _Answer) -> float | None:
+    def _penalize(self, request: ApiRequest, answer: Answer) -> float | None:
         """Record a 429 so every process backs off the key; return the back-off recorded."""
         if self.budget is None:
             return None
-        retry_after = _retry_after_seconds(answer)
-        told = self._retry_after_told(answer, retry_after)
+        retry_after = retry_after_seconds(answer)
+        told = retry_after_told(answer, retry_after, self.api_key)
         log = dg.get_dagster_logger()
         try:
             seconds = self.budget.penalize(
@@ -466,68 +486,37 @@ class OpenRouterClient(dg.ConfigurableResource):
         )
         return seconds
 
-    def _retry_after_told(self, answer: _Answer, seconds: float | None) -> str:
-        raw = answer.headers.get("Retry-After")
-        if raw is None:
-            return "no Retry-After"
-        if seconds is None:
-            return f"unusable Retry-After {server_text(raw, self.api_key, 40)!r}"
-        if raw.strip().isdigit() or _is_number(raw):
-            return f"Retry-After {seconds:g} s"
-        return f"Retry-After {server_text(raw, self.api_key, 40)!r}"
-
     # --- error statuses -----------------------------------------------------------------------
 
     def _error_for(
-        self, answer: _Answer, request: ApiRequest, penalty: float | None
+        self, answer: Answer, request: ApiRequest, penalty: float | None
     ) -> OpenRouterAPIError:
-        status = answer.status
-        detail = _error_message(answer, self.api_key)
-        where = f"{_where(request)}: HTTP {status}"
-        if status == 401:
-            return OpenRouterAuthError(
-                status,
-                f"{where}: the OpenRouter API key was refused (key {self.key_fingerprint}; "
-                f"check OPENROUTER_API_KEY). Server said: {detail}",
-            )
-        if status == 400:
-            return OpenRouterBadRequestError(status, f"{where}: bad request: {detail}")
-        if status == 429:
-            retry_after = _retry_after_seconds(answer)
-            told = self._retry_after_told(answer, retry_after)
-            if retry_after is not None and retry_after > self.max_retry_after_seconds:
-                backing = (
-                    f"; every process backs off key {self.key_fingerprint} for "
-                    f"{duration(penalty)} (`rankings-etl budget --clear-penalty "
-                    f"{self.key_fingerprint}` lifts it)"
-                    if penalty is not None
-                    else ""
-                )
-                return OpenRouterRateLimitedError(
-                    status,
-                    f"{where}: rate limited, and the server asks to wait {duration(retry_after)} "
-                    f"({told}), longer than the {duration(self.max_retry_after_seconds)} this "
-                    f"client waits (max_retry_after_seconds){backing}. Server said: {detail}",
-                    retry_after=retry_after,
-                )
-            return OpenRouterRateLimitedError(
-                status,
-                f"{where}: rate limited ({told}). Server said: {detail}",
-                retry_after=retry_after,
-            )
-        if status >= 500:
-            return OpenRouterServerError(status, f"{where}: server error: {detail}")
-        return OpenRouterAPIError(status, f"{where}: unexpected status: {detail}")
-
-
-def _endpoint_name(request: ApiRequest) -> str:
-    """The endpoint as messages name it: its path's last segment, e.g. "rankings-daily"."""
-    return request.path.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _where(request: ApiRequest) -> str:
-    """How every message names a request, e.g. "rankings-daily 2025-06-15..2025-06-15"."""
-    return f"{_endpoint_name(request)} {request.label}"
+        """The error a non-200 answer is (:func:`~rankings_etl.data_api.responses.error_for`);
+        a 429 asking for longer than this client waits says so, and how to lift the back-off
+        it recorded for every process."""
+        error = error_for(answer, request, self.api_key)
+        retry_after = getattr(error, "retry_after", None)
+        if answer.status != 429 or retry_after is None:
+            return error
+        if retry_after <= self.max_retry_after_seconds:
+            return error
+        told = retry_after_told(answer, retry_after, self.api_key)
+        backing = (
+            f"; every process backs off key {self.key_fingerprint} for "
+            f"{duration(penalty)} (`rankings-etl budget --clear-penalty "
+            f"{self.key_fingerprint}` lifts it)"
+            if penalty is not None
+            else ""
+        )
+        return OpenRouterRateLimitedError(
+            answer.status,
+            f"{request_name(request)}: HTTP {answer.status}: rate limited, and the server asks "
+            f"to wait {duration(retry_after)} ({told}), longer than the "
+            f"{duration(self.max_retry_after_seconds)} this client waits "
+            f"(max_retry_after_seconds){backing}. Server said: "
+            f"{error_detail(answer, self.api_key)}",
+            retry_after=retry_after,
+        )
 
 
 def _failure_kind(exc: RankingsError) -> str:
@@ -562,62 +551,3 @@ def _summarized(exc: RankingsError, failures: list[str], sent: bool) -> Rankings
     summarized.__dict__.update(vars(exc))
     summarized.args = (f"{exc}{tail}",)
     return summarized
-
-
-def _error_message(answer: _Answer, secret: str) -> str:
-    """The ``error.message`` of a JSON error body, or a short excerpt of whatever came.
-
-    Only shown, never stored, so undecodable bytes may become replacement characters here.
-    Redacted and escaped either way (:func:`~rankings_etl.redaction.server_text`).
-    """
-    charset = httpx.Response(answer.status, headers=answer.headers).charset_encoding
-    try:
-        text = answer.content.decode(charset or "utf-8", errors="replace")
-    except LookupError:
-        text = answer.content.decode("utf-8", errors="replace")
-    try:
-        message = json.loads(text)["error"]["message"]
-        if isinstance(message, str):
-            return server_text(message, secret, 300)
-    except (ValueError, KeyError, TypeError, IndexError, RecursionError):
-        pass
-    return server_text(text, secret, 200) if text.strip() else "(empty body)"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _retry_after_seconds(response: Any, now: dt.datetime | None = None) -> float | None:
-    """``Retry-After`` in seconds: a number of seconds or an HTTP date (RFC 9110).
-
-    None when absent or unusable: not a number or a date, negative, NaN or infinite. A date in
-    the past is 0. Huge values are returned as they are: the budget caps the back-off it
-    records (:meth:`RateBudget.penalize`), and the client refuses to wait longer than
-    ``max_retry_after_seconds``.
-    """
-    value = (response.headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        if moment is None:
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        try:
-            seconds = max(0.0, (moment - (now or dt.datetime.now(dt.UTC))).total_seconds())
-        except OverflowError:
-            return None
-    if not math.isfinite(seconds) or seconds < 0:
-        return None
-    return seconds

@@ -8,7 +8,9 @@ memory, so the schedule, UI backfills and manual runs all draw on the same budge
 
 Limits and the ledger's location are read where the resource is built (``definitions.py``):
 ``OPENROUTER_RATE_PER_MINUTE`` (30), ``OPENROUTER_RATE_PER_DAY`` (500) and
-``RANKINGS_BUDGET_DB`` (``data/rate_budget.sqlite``).
+``RANKINGS_BUDGET_DB`` (``data/rate_budget.sqlite``). ``keep_for_schedules`` leaves the
+schedules' next ticks their slots: a manual backfill that would eat into them is refused before
+it sends anything.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from rankings_etl.budget.ledger import (
 )
 from rankings_etl.budget.messages import day_refusal, duration, wait_reason
 from rankings_etl.core.errors import BudgetExhaustedError
-from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT
+from rankings_etl.core.rate_limits import DEFAULT_ACCOUNT, MINUTE_SECONDS
 from rankings_etl.settings import DEFAULTS
 
 
@@ -90,6 +92,24 @@ class RateBudget(dg.ConfigurableResource):
             "Retry-After."
         ),
     )
+    keep_for_schedules: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Day slots a run must leave free for the scheduled runs (what the schedules' next "
+            "ticks need): a manual run or backfill is refused if it would eat into them; runs "
+            "launched by a schedule are not charged them."
+        ),
+    )
+    minute_seconds: float = Field(
+        default=MINUTE_SECONDS,
+        gt=0,
+        description=(
+            "Length of the rolling 'minute' window. A test knob only (no environment variable): "
+            "a test paces against a short minute, with the sandbox told the same, instead of "
+            "waiting real minutes. OpenRouter's is 60 s."
+        ),
+    )
     max_penalty_seconds: float = Field(
         default=DEFAULT_MAX_PENALTY_SECONDS,
         description=(
@@ -104,7 +124,9 @@ class RateBudget(dg.ConfigurableResource):
 
     @property
     def limits(self) -> Limits:
-        return Limits(self.per_minute, self.per_day, self.margin_seconds)
+        return Limits(
+            self.per_minute, self.per_day, self.margin_seconds, minute_seconds=self.minute_seconds
+        )
 
     def now(self) -> float:
         """Epoch seconds on the ledger's clock (a Postgres ledger's is the server's)."""
@@ -124,12 +146,13 @@ class RateBudget(dg.ConfigurableResource):
         holder: str | None = None,
         run_id: str | None = None,
         label: str | None = None,
+        dataset: str | None = None,
         max_wait: float | None = None,
     ) -> Grant:
         """Take a slot for one request, waiting out the minute budget; raise if the day is spent.
 
         ``max_wait`` shortens ``max_wait_seconds`` (the client passes what is left of its run's
-        deadline).
+        deadline); ``dataset`` is recorded on the slot.
         """
         log = dg.get_dagster_logger()
         ledger = self.ledger()
@@ -140,7 +163,13 @@ class RateBudget(dg.ConfigurableResource):
         while True:
             now = self.now()
             decision = ledger.take(
-                key_fp, self.account, now, holder=holder, run_id=run_id, label=label
+                key_fp,
+                self.account,
+                now,
+                holder=holder,
+                run_id=run_id,
+                label=label,
+                dataset=dataset,
             )
             if isinstance(decision, Grant):
                 return decision
@@ -168,16 +197,28 @@ class RateBudget(dg.ConfigurableResource):
 
     @contextlib.contextmanager
     def reservation(
-        self, key_fp: str, count: int, *, run_id: str | None = None, label: str | None = None
+        self,
+        key_fp: str,
+        count: int,
+        *,
+        run_id: str | None = None,
+        label: str | None = None,
+        dataset: str | None = None,
+        also_needed: int = 0,
+        scheduled: bool = False,
     ) -> Iterator[str]:
         """Hold ``count`` day slots for a run, or raise before anything is sent.
 
-        Yields the holder id to pass to :meth:`acquire`; what the run did not use is given back
-        on exit (and, should the process die, when the reservation expires).
+        It is refused unless ``also_needed`` more slots (what the run's later steps will ask
+        for) and, for a run not launched by a schedule (``scheduled``), ``keep_for_schedules``
+        would still be free after it; those are not held, only left free. Yields the holder id
+        to pass to :meth:`acquire`; what the run did not use is given back on exit (and, should
+        the process die, when the reservation expires).
         """
         holder = f"{(run_id or 'adhoc')[:8]}-{uuid.uuid4().hex[:12]}"
         ledger = self.ledger()
         now = self.now()
+        for_schedules = 0 if scheduled else self.keep_for_schedules
         outcome = ledger.reserve(
             holder,
             key_fp,
@@ -187,9 +228,13 @@ class RateBudget(dg.ConfigurableResource):
             ttl=self.reservation_ttl_seconds,
             run_id=run_id,
             label=label,
+            dataset=dataset,
+            also_needed=max(0, also_needed) + for_schedules,
         )
         if isinstance(outcome, Refuse):
-            raise BudgetExhaustedError(day_refusal(outcome, self.account, now))
+            raise BudgetExhaustedError(
+                day_refusal(outcome, self.account, now, for_schedules=for_schedules)
+            )
         try:
             yield holder
         finally:

@@ -182,3 +182,45 @@ def test_clear_penalty_wants_a_fingerprint_and_never_echoes_what_it_got(tmp_path
     assert "expects a key fingerprint: 12 hex digits" in result.output
     assert value not in result.output
     assert not (tmp_path / "l.sqlite").exists()
+
+
+# --- who spent the day ----------------------------------------------------------------------
+
+
+def test_the_report_says_what_each_dataset_spent_in_text_and_json(ledger_url):
+    ledger = open_ledger(ledger_url, Limits(per_minute=1000, per_day=500))
+    now = ledger.clock()
+    spent = {"app_rankings_weekly": 196, "rankings_daily": 3, None: 2}
+    at = now - 3600
+    for dataset, count in spent.items():  # one a second, the unattributed ones last
+        for _ in range(count):
+            at += 1
+            ledger.take(FP, "default", at, dataset=dataset, label="w")
+    args = ["--db", ledger_url, "--per-minute", "1000", "--per-day", "500"]
+    out = run(args)
+    assert (
+        "spent by dataset (rolling 24 h): app_rankings_weekly 196, rankings_daily 3, unattributed 2"
+    ) in out
+    assert "day (rolling 24 h): 201 of 500 used, 299 remaining" in out
+    report = json.loads(run([*args, "--json"]))
+    assert report["by_dataset"] == {
+        "app_rankings_weekly": {"window": "rolling 24 h", "sent": 196, "reserved": 0},
+        "rankings_daily": {"window": "rolling 24 h", "sent": 3, "reserved": 0},
+        "unattributed": {"window": "rolling 24 h", "sent": 2, "reserved": 0},
+    }
+    assert set(report["day"]) == {
+        "window",
+        "used",
+        "sent",
+        "reserved",
+        "remaining",
+        "next_free_slot",
+    }
+    assert report["recent_requests"][0]["dataset"] is None  # the newest: unattributed
+
+
+def test_a_ledger_with_no_requests_says_nothing_was_spent(tmp_path):
+    out = run(["--db", str(tmp_path / "none.sqlite")])
+    assert "spent by dataset (rolling 24 h): nothing" in out
+    report = json.loads(run(["--db", str(tmp_path / "none.sqlite"), "--json"]))
+    assert report["by_dataset"] == {}

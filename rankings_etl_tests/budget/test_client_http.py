@@ -9,12 +9,9 @@ import pytest
 from rankings_etl.core.errors import OpenRouterAuthError, OpenRouterTransportError, RankingsError
 from rankings_etl.core.keys import key_fingerprint
 from rankings_etl.core.windows import Window
+from rankings_etl.data_api.responses import Answer, retry_after_seconds
 from rankings_etl.datasets.rankings_daily.dataset import fetch_window, request_for
-from rankings_etl.resources.openrouter_client import (
-    OpenRouterClient,
-    _Answer,
-    _retry_after_seconds,
-)
+from rankings_etl.resources.openrouter_client import OpenRouterClient
 from rankings_etl.resources.rate_budget import RateBudget
 
 from .conftest import API_KEY, held_slots, sent_slots
@@ -30,7 +27,7 @@ def response(status=429, headers=None, **kwargs):
 
 def answer(status=429, headers=None, **kwargs):
     sent = response(status, headers, **kwargs)
-    return _Answer(sent.status_code, sent.headers, sent.read())
+    return Answer(sent.status_code, sent.headers, sent.read())
 
 
 @pytest.mark.parametrize(
@@ -55,11 +52,11 @@ def answer(status=429, headers=None, **kwargs):
     ],
 )
 def test_retry_after_is_read_as_seconds_or_as_an_http_date(header, seconds):
-    assert _retry_after_seconds(response(headers={"Retry-After": header}), NOW) == seconds
+    assert retry_after_seconds(response(headers={"Retry-After": header}), NOW) == seconds
 
 
 def test_no_retry_after_header_means_unknown():
-    assert _retry_after_seconds(response(), NOW) is None
+    assert retry_after_seconds(response(), NOW) is None
 
 
 def test_an_echoed_key_is_blanked_out_of_error_messages():

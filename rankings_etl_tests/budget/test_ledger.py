@@ -236,7 +236,7 @@ def test_the_ledger_file_is_in_wal_mode_with_a_versioned_schema(tmp_path):
     take(ledger, T0)
     with sqlite3.connect(ledger.path) as con:
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert con.execute("PRAGMA user_version").fetchone() == (1,)
+        assert con.execute("PRAGMA user_version").fetchone() == (2,)
 
 
 def test_the_postgres_ledger_keeps_to_its_own_schema_with_a_version(postgres_url):
@@ -251,7 +251,7 @@ def test_the_postgres_ledger_keeps_to_its_own_schema_with_a_version(postgres_url
         ("rankings_budget", "penalties"),
         ("rankings_budget", "slots"),
     ]
-    assert ledger_rows(postgres_url, "SELECT name, value FROM meta") == [("schema_version", "1")]
+    assert ledger_rows(postgres_url, "SELECT name, value FROM meta") == [("schema_version", "2")]
 
 
 def test_a_newer_postgres_schema_is_refused_not_misread(postgres_url):
@@ -261,7 +261,7 @@ def test_a_newer_postgres_schema_is_refused_not_misread(postgres_url):
     with psycopg2.connect(postgres_url) as con, con.cursor() as cur:
         cur.execute("UPDATE rankings_budget.meta SET value = '99'")
     con.close()
-    with pytest.raises(LedgerError, match="schema v99; this code knows v1: upgrade"):
+    with pytest.raises(LedgerError, match="schema v99; this code knows v2: upgrade"):
         open_ledger(postgres_url, Limits(per_minute=2, per_day=5)).take(KEY, ACCOUNT, T0)
 
 

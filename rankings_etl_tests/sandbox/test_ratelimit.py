@@ -93,3 +93,18 @@ def test_a_lowered_limit_applies_at_once_and_reset_forgets_everything():
     assert refused.retry_after == 1062 - 1003
     limiter.reset()
     assert limiter.admit("key").admitted
+
+
+def test_a_shortened_minute_rolls_after_minute_seconds():
+    clock = Clock()
+    limiter = RollingLimiter(per_minute=2, per_day=100, clock=clock, minute_seconds=3.0)
+    assert limiter.admit("key").admitted and limiter.admit("key").admitted
+    clock.now = 1001.0
+    refused = limiter.admit("key")
+    assert not refused.admitted and refused.retry_after == 2  # frees at t=1003, not t=1060
+    clock.now = 1003.0
+    assert limiter.admit("key").admitted
+    limiter.minute_seconds = 60.0  # changed at run time: t=1003 is still in the window
+    clock.now = 1050.0
+    assert limiter.admit("key").admitted
+    assert limiter.admit("key").retry_after == 13  # t=1003 leaves a 60-s window at t=1063

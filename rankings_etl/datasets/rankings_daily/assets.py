@@ -35,6 +35,7 @@ from rankings_etl.orchestration.check_results import (
     latest_materializations,
 )
 from rankings_etl.orchestration.failures import checks_failure, failure_for
+from rankings_etl.orchestration.fetch_assets import later_needs
 from rankings_etl.orchestration.freshness import DAILY_FRESHNESS
 from rankings_etl.orchestration.metadata import column_schema, day_figures, record_day_metadata
 from rankings_etl.orchestration.naming import GROUP, OPENROUTER_POOL, OWNERS
@@ -88,7 +89,8 @@ def _load(context, config, openrouter, duckdb, window: Window):
     else:
         windows = split_into_windows(window.start, window.end)
         responses = []
-        for number, response in enumerate(fetch_windows(openrouter, windows), start=1):
+        needs = later_needs(context, "rankings_daily", window)
+        for number, response in enumerate(fetch_windows(openrouter, windows, needs), start=1):
             responses.append(response)
             context.log.info(
                 f"window {number}/{len(windows)}: {response.window}, {response.window.days} "

@@ -29,7 +29,10 @@ class Client(Protocol):
     this layer does not import (``docs/ARCHITECTURE.md``)."""
 
     def fetch(
-        self, requests: Sequence[ApiRequest], parse: Callable[..., RankingsResponse]
+        self,
+        requests: Sequence[ApiRequest],
+        parse: Callable[..., RankingsResponse],
+        also_needed: int = 0,
     ) -> Generator[Any, None, None]: ...
 
 
@@ -60,9 +63,12 @@ def parse(
     return dataclasses.replace(response, request=request)
 
 
-def fetch_windows(client: Client, windows: Sequence[Window]) -> Iterator[RankingsResponse]:
-    """Fetch each window in turn, yielding validated responses with the attempts they took."""
-    fetched = client.fetch([request_for(window) for window in windows], parse)
+def fetch_windows(
+    client: Client, windows: Sequence[Window], also_needed: int = 0
+) -> Iterator[RankingsResponse]:
+    """Fetch each window in turn, yielding validated responses with the attempts they took
+    (``also_needed``: what the run will send after them, reserved with them)."""
+    fetched = client.fetch([request_for(window) for window in windows], parse, also_needed)
     try:
         for each in fetched:
             yield dataclasses.replace(each.parsed, attempts=each.attempts)
