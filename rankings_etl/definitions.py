@@ -11,7 +11,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.datasets.app_rankings_weekly.assets import app_rankings_weekly
+from rankings_etl.datasets.rankings_categories_weekly.assets import rankings_categories_weekly
 from rankings_etl.datasets.rankings_daily.assets import analytics_assets, rankings_daily
+from rankings_etl.datasets.rankings_segments_daily.assets import (
+    rankings_segments_daily,
+    segments_assets,
+)
 from rankings_etl.orchestration.partitions import daily_partitions, weekly_partitions
 from rankings_etl.orchestration.schedules import build_daily_schedule, build_weekly_schedule
 from rankings_etl.publishing.assets import output_assets
@@ -23,27 +28,35 @@ from rankings_etl.settings import Settings
 settings = Settings.from_env()
 
 # --- Assets: one partition per UTC day, all backfillable in a single run ---------------------
+# rankings_daily and its tables; the exact segments and their shares (segments_assets, 10
+# requests a run) are daily too, and the daily job runs both.
 daily_assets = [rankings_daily, *analytics_assets]
-# --- One partition per ISO week (Monday to Sunday, UTC) ----------------------------------------
-weekly_assets = [app_rankings_weekly]
+# --- One partition per complete ISO week (Monday to Sunday, UTC) -----------------------------
+weekly_assets = [rankings_categories_weekly, app_rankings_weekly]
 
 # --- Automation: the daily run; everything downstream follows it --------------------------
 daily_rankings_job = dg.define_asset_job(
     "daily_rankings_job",
-    selection=dg.AssetSelection.assets(*daily_assets),
+    selection=dg.AssetSelection.assets(*daily_assets, *segments_assets),
     partitions_def=daily_partitions,
-    description="rankings_daily and every table derived from it, over a range of days.",
+    description=(
+        "rankings_daily, rankings_segments_daily and every table derived from them, over a "
+        "range of days."
+    ),
 )
 daily_rankings_schedule = build_daily_schedule(
     daily_rankings_job,
-    [rankings_daily.key],
+    [rankings_daily.key, rankings_segments_daily.key],
     cron=settings.schedule_cron,
 )
 weekly_rankings_job = dg.define_asset_job(
     "weekly_rankings_job",
     selection=dg.AssetSelection.assets(*weekly_assets),
     partitions_def=weekly_partitions,
-    description="The weekly datasets (app rankings), over a range of ISO weeks.",
+    description=(
+        "The weekly datasets (category estimates, app rankings), over a range of complete ISO "
+        "weeks."
+    ),
 )
 weekly_rankings_schedule = build_weekly_schedule(
     weekly_rankings_job, [asset.key for asset in weekly_assets]
@@ -85,7 +98,7 @@ resources = {
 }
 
 defs = dg.Definitions(
-    assets=[*daily_assets, *weekly_assets, *output_assets],
+    assets=[*daily_assets, *segments_assets, *weekly_assets, *output_assets],
     jobs=[daily_rankings_job, weekly_rankings_job],
     schedules=[daily_rankings_schedule, weekly_rankings_schedule],
     sensors=[automation_sensor],

@@ -9,6 +9,13 @@ row, 51 rows, ordering, zero tokens, a day's sum) is judged by the asset checks 
 :mod:`rankings_etl.datasets.rankings_daily.checks`, so the UI shows the failing dates rather
 than a stack trace.
 
+The same parser reads the filtered requests of the other rankings datasets: an exact segment
+(``modality``, ``context_bucket``) answers one bucket per day like the unfiltered feed, and a
+sampled one (``category``, ``language_type``, ``period=week``) one bucket per ISO week, dated by
+its Monday (``bucket="week"``). A weekly bucket must be the Monday of one of the complete
+weeks requested: the API's trailing bucket may hold traffic past ``end_date`` and its first
+may start before ``start_date``, so anything else is refused rather than loaded as a week.
+
 Given the API key (``secret``), the body is redacted before anything else reads it: the text
 parsed, quoted in messages and stored in ``raw_responses`` is the body as received with the key
 replaced by ``[redacted key]``, every other character kept.
@@ -19,11 +26,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from typing import Literal
 
 from rankings_etl.core.api_facts import API_VERSION, OTHER
 from rankings_etl.core.errors import RankingsResponseError, show
 from rankings_etl.core.timestamps import parse_as_of
-from rankings_etl.core.windows import Window, clamp_to_dataset
+from rankings_etl.core.windows import Window, clamp_to_dataset, complete_weeks
 from rankings_etl.data_api.body import (
     SAFE_DIGITS,
     check_as_of,
@@ -37,6 +45,9 @@ from rankings_etl.redaction import contains_secret, may_hide_secret, redact
 
 #: Real permaslugs are well under 100 characters; anything this long is not a model name.
 MAX_PERMASLUG_LENGTH = 256
+
+#: What one row's ``date`` stands for: a UTC day, or the ISO week starting that Monday.
+Bucket = Literal["day", "week"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,14 +102,22 @@ def parse_rankings_body(
     fetched_at: dt.datetime,
     *,
     secret: str | None = None,
+    bucket: Bucket = "day",
+    query: str | None = None,
 ) -> RankingsResponse:
     """Parse and validate one 200 response for ``window``; raise naming the first problem.
 
     ``body`` is text, or bytes decoded as UTF-8 (see :func:`decode_body` for a declared
     charset). With ``secret`` the body is redacted first, and one that spells the key in JSON
     escapes is refused: what is stored and quoted never holds the key.
+
+    ``bucket="week"``: every row's ``date`` must be the Monday of a complete ISO week inside
+    ``window`` (see the module's docstring). ``query`` (e.g. ``"modality=text"``) names the
+    filter in messages; without one they read exactly as for the unfiltered feed.
     """
-    where = f"rankings-daily response for {window}"
+    if bucket not in ("day", "week"):
+        raise ValueError(f"bucket must be 'day' or 'week', got {bucket!r}")
+    where = f"rankings-daily response{f' ({query})' if query else ''} for {window}"
     text = decode_body(body, None, where) if isinstance(body, bytes) else body
     text = redact(text, secret)
     payload = load_json(text, where)
@@ -147,6 +166,7 @@ def parse_rankings_body(
     tokens: list[int] = []
     date_cache: dict[object, dt.date] = {}
     previous: dt.date | None = None
+    weeks = complete_weeks(window) if bucket == "week" else None
     for index, row in enumerate(data):
         what = f"{where}, row {index}"
         if not isinstance(row, dict):
@@ -155,7 +175,9 @@ def parse_rankings_body(
         day = date_cache.get(raw_date) if isinstance(raw_date, str) else None
         if day is None:
             day = parse_date(raw_date, f"{what}: date")
-            if not meta_start <= day <= meta_end:
+            if bucket == "week":
+                _check_week_bucket(day, weeks, what)
+            elif not meta_start <= day <= meta_end:
                 raise RankingsResponseError(
                     f"{what}: date {day} is outside the window {meta_start}..{meta_end}"
                 )
@@ -193,3 +215,43 @@ def parse_rankings_body(
         fetched_at=fetched_at,
         body=text,
     )
+
+
+def _check_week_bucket(day: dt.date, weeks: Window | None, what: str) -> None:
+    """A weekly bucket is dated by its ISO week's Monday, one of the requested whole weeks."""
+    if day.weekday() != 0:
+        raise RankingsResponseError(
+            f"{what}: weekly bucket {day} is not a Monday (an ISO week start is); "
+            "only complete weeks are loaded"
+        )
+    if weeks is None or not weeks.start <= day <= weeks.end:
+        requested = (
+            f"the Mondays {weeks.start}..{weeks.end - dt.timedelta(days=6)}"
+            if weeks
+            else "no complete week"
+        )
+        raise RankingsResponseError(
+            f"{what}: weekly bucket {day} is outside the requested weeks ({requested}); "
+            "only complete weeks are loaded"
+        )
+
+
+#: Query parameters every rankings-daily request has; the others are its filter.
+WINDOW_PARAMS = ("start_date", "end_date")
+
+
+def parse_filtered_body(
+    text: str | bytes,
+    request: ApiRequest,
+    fetched_at: dt.datetime,
+    secret: str | None,
+    *,
+    bucket: Bucket = "day",
+) -> RankingsResponse:
+    """A 200 body answering a filtered request (a segment, a category), validated against the
+    contract, remembering the request; messages name the filter (``modality=text``)."""
+    query = ", ".join(f"{k}={v}" for k, v in request.params.items() if k not in WINDOW_PARAMS)
+    response = parse_rankings_body(
+        text, request.window, fetched_at, secret=secret, bucket=bucket, query=query or None
+    )
+    return dataclasses.replace(response, request=request)

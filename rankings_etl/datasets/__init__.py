@@ -11,11 +11,20 @@ from __future__ import annotations
 
 from rankings_etl.data_api.raw_responses import RAW_RESPONSES
 from rankings_etl.datasets.app_rankings_weekly.dataset import DATASET as APP_RANKINGS_WEEKLY
+from rankings_etl.datasets.rankings_categories_weekly.dataset import (
+    DATASET as RANKINGS_CATEGORIES_WEEKLY,
+)
 from rankings_etl.datasets.rankings_daily.dataset import DATASET as RANKINGS_DAILY
+from rankings_etl.datasets.rankings_segments_daily.dataset import DATASET as RANKINGS_SEGMENTS_DAILY
 from rankings_etl.datasets.spec import DatasetSpec
 from rankings_etl.warehouse.table_spec import TableSpec
 
-DATASETS: tuple[DatasetSpec, ...] = (RANKINGS_DAILY, APP_RANKINGS_WEEKLY)
+DATASETS: tuple[DatasetSpec, ...] = (
+    RANKINGS_DAILY,
+    RANKINGS_SEGMENTS_DAILY,
+    RANKINGS_CATEGORIES_WEEKLY,
+    APP_RANKINGS_WEEKLY,
+)
 #: Tables every dataset writes into.
 SHARED_TABLES: tuple[TableSpec, ...] = (RAW_RESPONSES,)
 

@@ -62,6 +62,8 @@ def build_table(
     table, column = spec.name, spec.time_column
     params = [window.start, window.end]
     select = load_sql(spec.sql_package, spec.select_sql)
+    # The macros every select may use (permaslug_author), on this connection.
+    con.execute(load_sql("rankings_etl.warehouse", "create_permaslug_macros"))
     try:
         with transaction(con):
             con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPUTED} AS {select}", params)

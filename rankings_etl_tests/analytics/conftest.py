@@ -20,7 +20,7 @@ from rankings_etl.warehouse.schema import ensure_schema
 
 AS_OF = dt.datetime(2025, 1, 9, 2, 0, tzinfo=dt.UTC)
 AS_OF_TEXT = "2025-01-09T02:00:00.000Z"
-ANALYTICS_TABLES = tuple(spec.name for spec in derived_tables())
+ANALYTICS_TABLES = tuple(spec.name for spec in derived_tables("rankings_daily"))
 FIRST, LAST = "2025-01-01", "2025-01-08"
 
 #: date -> rows in API order (tokens descending, ties by permaslug, `other` last).

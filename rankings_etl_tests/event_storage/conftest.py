@@ -14,7 +14,7 @@ import dagster as dg
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from rankings_etl.definitions import defs
+from rankings_etl.definitions import daily_assets, defs
 from rankings_etl.orchestration.partitions import daily_partitions
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.resources.openrouter_client import OpenRouterClient
@@ -26,12 +26,10 @@ API_KEY = "sk-or-v1-event-storage-0123456789abcdef"
 #: The project's instance class, exactly as the root dagster.yaml selects it.
 BATCHING = PROJECT_INSTANCE
 GRAPH = defs.resolve_asset_graph()
-#: The daily assets: what the daily job runs over a range of days (the weekly ones have their
-#: own partitions and job, and one run cannot mix the two).
+#: rankings_daily and its tables: one run covers one partitions definition (the weekly assets
+#: run on their own), and the segments would add requests and events, not storage paths.
+PARTITIONED = sorted(asset.key for asset in daily_assets)
 PARTITIONS = daily_partitions
-PARTITIONED = sorted(
-    key for key in GRAPH.get_all_asset_keys() if GRAPH.get(key).partitions_def == PARTITIONS
-)
 DAILY_JOB = "daily_rankings_job"
 
 

@@ -20,13 +20,24 @@ the contract's "well under 0.1 %" is loaded (the old numbers stay in
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from itertools import groupby, pairwise
 
-from rankings_etl.core.api_facts import BIGINT_MAX, OTHER, TOP_N
-from rankings_etl.core.check_outcomes import ERROR, WARN, CheckOutcome, CheckSpec, outcome
+from rankings_etl.core.api_facts import BIGINT_MAX
+from rankings_etl.core.check_outcomes import ERROR, CheckOutcome, CheckSpec
+from rankings_etl.datasets.ranked_groups import (
+    EXACT_TOP,
+    RankedGroup,
+    RankedRules,
+    evaluate,
+    group_rows,
+    no_duplicate_models,
+    one_other,
+    other_last,
+    ranks_contiguous,
+    rows_in_bounds,
+    tokens_non_increasing,
+)
 from rankings_etl.warehouse.table_spec import TableCheck
 
 ONE_OTHER = CheckSpec(
@@ -83,27 +94,6 @@ RESTATEMENT_WARN_FRACTION = 0.01
 LoadedRow = tuple[dt.date, str, int]
 
 
-@dataclasses.dataclass(frozen=True)
-class _Day:
-    date: dt.date
-    slugs: list[str]
-    tokens: list[int]
-    ranks: list[int | None]
-
-    @property
-    def other_positions(self) -> list[int]:
-        return [i for i, slug in enumerate(self.slugs) if slug == OTHER]
-
-    @property
-    def ranked(self) -> int:
-        return len(self.slugs) - len(self.other_positions)
-
-    @property
-    def tailless(self) -> bool:
-        """The one legal exception: 50 ranked models and no ``other`` row."""
-        return not self.other_positions and self.ranked == TOP_N
-
-
 def evaluate_rankings_contract(
     dates: Sequence[dt.date],
     permaslugs: Sequence[str],
@@ -121,20 +111,16 @@ def evaluate_rankings_contract(
     already in the warehouse) and ``loaded_as_of`` (each loaded day's newest ``as_of``) feed
     the restatement check; without them it has nothing to compare and passes.
     """
-    rows = zip(dates, permaslugs, total_tokens, ranks, strict=True)
-    days = []
-    for day, group in groupby(rows, key=lambda row: row[0]):
-        _, slugs, tokens, day_ranks = zip(*group, strict=True)
-        days.append(_Day(day, list(slugs), list(tokens), list(day_ranks)))
+    days = group_rows(dates, None, permaslugs, total_tokens, ranks)
     outcomes = [
-        outcome(spec, days, judge)
-        for spec, judge in (
-            (ONE_OTHER, _one_other),
-            (OTHER_LAST, _other_last),
-            (ROWS_PER_DATE, _rows_per_date),
-            (RANKS_CONTIGUOUS, _ranks_contiguous),
-            (TOKENS_ORDERED, _tokens_ordered),
-            (NO_DUPLICATES, _no_duplicates),
+        evaluate(spec, days, rule, EXACT_TOP)
+        for spec, rule in (
+            (ONE_OTHER, one_other),
+            (OTHER_LAST, other_last),
+            (ROWS_PER_DATE, rows_in_bounds),
+            (RANKS_CONTIGUOUS, ranks_contiguous),
+            (TOKENS_ORDERED, tokens_non_increasing),
+            (NO_DUPLICATES, no_duplicate_models),
             (NO_ZERO_TOKENS, _no_zero_tokens),
             (DAY_TOTAL_FITS, _day_total_fits),
         )
@@ -143,69 +129,7 @@ def evaluate_rankings_contract(
     return outcomes
 
 
-def _one_other(day: _Day):
-    count = len(day.other_positions)
-    if count == 1:
-        return None
-    if day.tailless:
-        return WARN, "no `other` row (50 ranked models: a day with no tail)"
-    return ERROR, f"{count} `other` rows beside {day.ranked} ranked models"
-
-
-def _other_last(day: _Day):
-    positions = day.other_positions
-    if not positions:
-        return WARN, "no `other` row to place"
-    last = len(day.slugs) - 1
-    misplaced = [p for p in positions if p != last]
-    if misplaced:
-        return ERROR, f"`other` at position {misplaced[0] + 1} of {len(day.slugs)}"
-    return None
-
-
-def _rows_per_date(day: _Day):
-    rows = len(day.slugs)
-    if rows == TOP_N + 1:
-        return None
-    if day.tailless:
-        return WARN, f"{rows} rows (no tail)"
-    return ERROR, f"{rows} rows ({day.ranked} ranked + {len(day.other_positions)} `other`)"
-
-
-def _ranks_contiguous(day: _Day):
-    ranks = [r for slug, r in zip(day.slugs, day.ranks, strict=True) if slug != OTHER]
-    if any(r is None for r in ranks):
-        return ERROR, "a ranked model has no rank"
-    expected = list(range(1, len(ranks) + 1))
-    if sorted(ranks) != expected:
-        return ERROR, f"ranks are not 1..{len(ranks)}"
-    if len(ranks) > TOP_N:
-        return ERROR, f"ranks run to {len(ranks)}, beyond the top {TOP_N}"
-    if any(r is not None for slug, r in zip(day.slugs, day.ranks, strict=True) if slug == OTHER):
-        return ERROR, "the `other` row carries a rank"
-    return None
-
-
-def _tokens_ordered(day: _Day):
-    ranked = [(s, t) for s, t in zip(day.slugs, day.tokens, strict=True) if s != OTHER]
-    for position, ((slug_a, tok_a), (slug_b, tok_b)) in enumerate(pairwise(ranked), start=1):
-        if tok_b > tok_a:
-            return ERROR, f"rank {position + 1} has more tokens ({tok_b}) than rank {position}"
-        if tok_b == tok_a and slug_b < slug_a:
-            return ERROR, f"tie at rank {position} is not in permaslug order"
-    return None
-
-
-def _no_duplicates(day: _Day):
-    seen: set[str] = set()
-    for slug in day.slugs:
-        if slug in seen:
-            return ERROR, f"{slug[:60]!r} appears more than once"
-        seen.add(slug)
-    return None
-
-
-def _no_zero_tokens(day: _Day):
+def _no_zero_tokens(day: RankedGroup, rules: RankedRules):
     zeros = [slug for slug, tokens in zip(day.slugs, day.tokens, strict=True) if tokens == 0]
     if not zeros:
         return None
@@ -214,7 +138,7 @@ def _no_zero_tokens(day: _Day):
     return ERROR, f"{len(zeros)} row(s) with 0 tokens ({names}{more})"
 
 
-def _day_total_fits(day: _Day):
+def _day_total_fits(day: RankedGroup, rules: RankedRules):
     total = sum(day.tokens)
     if total <= BIGINT_MAX:
         return None
@@ -222,7 +146,7 @@ def _day_total_fits(day: _Day):
 
 
 def _restatements(
-    days: list[_Day],
+    days: list[RankedGroup],
     dates: Sequence[dt.date],
     as_of: Sequence[dt.datetime] | None,
     loaded: Sequence[LoadedRow],

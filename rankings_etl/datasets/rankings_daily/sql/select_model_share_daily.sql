@@ -1,5 +1,6 @@
 -- model_share_daily for the days $1..$2. Day totals are exact integer sums (HUGEINT) and each
 -- share is one division, so share_of_day equals tokens / day total to double precision.
+-- permaslug_author is the macro of warehouse/sql/create_permaslug_macros.sql.
 WITH days AS (
     SELECT
         date,
@@ -12,10 +13,7 @@ WITH days AS (
 SELECT
     r.date,
     r.model_permaslug,
-    CASE
-        WHEN r.model_permaslug <> 'other' AND position('/' IN r.model_permaslug) > 0
-        THEN substr(r.model_permaslug, 1, position('/' IN r.model_permaslug) - 1)
-    END AS author,
+    permaslug_author(r.model_permaslug) AS author,
     CASE
         WHEN position(':' IN r.model_permaslug) > 0
         THEN substr(r.model_permaslug, position(':' IN r.model_permaslug) + 1)
