@@ -111,3 +111,12 @@ def test_the_product_reads_the_environment_in_settings_only():
                 touching.add(str(path.relative_to(package)))
     assert touching - set(ENVIRONMENT_JUSTIFIED) == {"settings.py"}
     assert set(ENVIRONMENT_JUSTIFIED) <= touching, "justified but no longer touching os.environ"
+
+
+def test_the_schedules_reserve_is_what_one_day_of_ticks_sends():
+    """RANKINGS_BUDGET_KEEP_FOR_SCHEDULES defaults to a literal (the README shows it); this
+    keeps it equal to what the registry's datasets send per tick: daily 1 + 10, weekly 14 + 2."""
+    from rankings_etl.datasets import DATASETS
+    from rankings_etl.orchestration.schedules import requests_per_day_of_ticks
+
+    assert requests_per_day_of_ticks(DATASETS) == DEFAULTS.keep_for_schedules == 27

@@ -14,9 +14,28 @@ from typing import Any, Literal
 
 from rankings_etl.core.api_facts import RANKINGS_PAGE
 from rankings_etl.core.check_outcomes import CheckOutcome, CheckSpec
+from rankings_etl.core.errors import RankingsResponseError
 from rankings_etl.core.windows import Window
 from rankings_etl.data_api.request import ApiRequest
 from rankings_etl.warehouse.table_spec import TableSpec
+
+
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    """What a dataset's ``store`` wrote: its rows, and the outcomes of the checks it ran inside
+    the write (those that need the warehouse, e.g. a segment-day against its day's total)."""
+
+    rows_written: int
+    outcomes: tuple[CheckOutcome, ...] = ()
+
+
+class StoreRefused(RankingsResponseError):
+    """A check inside the write found an ERROR: the transaction was rolled back, nothing was
+    written. The fetch asset reports its outcomes per partition like the contract's."""
+
+    def __init__(self, outcomes: Sequence[CheckOutcome]):
+        super().__init__("; ".join(o.summary() for o in outcomes if o.blocks))
+        self.outcomes = tuple(outcomes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,8 +66,9 @@ class DatasetSpec:
     evaluate: Callable[[Sequence[Any], Window], list[CheckOutcome]] | None = None
     #: Writes a run's checked responses for ``window`` (its table and their raw bodies) in one
     #: transaction, replacing exactly the window: (connection, responses, window, run_id) ->
-    #: rows written.
-    store: Callable[[Any, Sequence[Any], Window, str], int] | None = None
+    #: rows written, or :class:`Stored` with the outcomes of checks run inside the write
+    #: (raising :class:`StoreRefused` when one of them fails).
+    store: Callable[[Any, Sequence[Any], Window, str], int | Stored] | None = None
     #: The openrouter.ai page its data is cited from (``core.citation``).
     citation_page: str = RANKINGS_PAGE
 

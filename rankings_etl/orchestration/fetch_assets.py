@@ -21,7 +21,7 @@ from dagster_duckdb import DuckDBResource
 from rankings_etl.core.errors import RankingsError
 from rankings_etl.core.windows import Window
 from rankings_etl.datasets import DATASETS, warehouse_specs
-from rankings_etl.datasets.spec import DatasetSpec
+from rankings_etl.datasets.spec import DatasetSpec, Stored, StoreRefused
 from rankings_etl.orchestration.check_results import (
     check_outputs,
     daily_check_specs,
@@ -152,9 +152,28 @@ def fetch_and_store(
         )
 
     written_since = dt.datetime.now(dt.UTC)
-    with open_warehouse(duckdb, warehouse_specs()) as con:
-        rows_written = dataset.store(con, responses, window, context.run_id)  # type: ignore[misc]
-        figures = day_figures(con, dataset.fetched_table, window, written_since)
+    try:
+        with open_warehouse(duckdb, warehouse_specs()) as con:
+            stored = dataset.store(con, responses, window, context.run_id)  # type: ignore[misc]
+            stored = stored if isinstance(stored, Stored) else Stored(stored)
+            figures = day_figures(con, dataset.fetched_table, window, written_since)
+    except StoreRefused as refused:
+        # A check inside the write failed and it was rolled back: reported like the contract's.
+        yield from day_evaluations(
+            dataset.name,
+            [*outcomes, *refused.outcomes],
+            latest_materializations(context.instance, dataset.name, partitions),
+            {},
+            note="nothing was written (the response broke the contract elsewhere)",
+        )
+        raise checks_failure(
+            f"The {dataset.endpoint_name} response",
+            window,
+            [outcome for outcome in refused.outcomes if outcome.blocks],
+            "breaks the API contract",
+        ) from refused
+    outcomes = [*outcomes, *stored.outcomes]
+    rows_written = stored.rows_written
     unit = "days" if dataset.grain == "day" else "weeks"
     context.log.info(
         f"{dataset.name}: wrote {rows_written:,} rows for {window} ({len(partitions)} {unit})"

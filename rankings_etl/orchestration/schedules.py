@@ -29,6 +29,7 @@ import dagster as dg
 from rankings_etl.core.api_facts import FIRST_DATE, FIRST_WEEK
 from rankings_etl.core.run_tags import RANGE_END_TAG, RANGE_START_TAG, REASON_TAG
 from rankings_etl.core.windows import Window, iso_week_start
+from rankings_etl.datasets.spec import DatasetSpec
 from rankings_etl.orchestration.partitions import partition_dates
 from rankings_etl.settings import DEFAULTS
 
@@ -160,8 +161,8 @@ def build_daily_schedule(
         cron,
         description=(
             f"Shortly after 00:00 UTC: one run of {names} re-fetching the trailing 3 "
-            f"completed days in a single request{' each' if len(anchors) > 1 else ''} (picking "
-            "up late revisions); the tables, chart and export derived from them follow by "
+            "completed days (one request for the model rankings, one per exact segment), picking "
+            "up late revisions; the tables, chart and export derived from them follow by "
             "automation. Fills any gap since the last loaded day in the same run."
         ),
         trailing=TRAILING_DAYS,
@@ -188,3 +189,13 @@ def build_weekly_schedule(
         ),
         grain="week",
     )
+
+
+def requests_per_day_of_ticks(datasets: Sequence[DatasetSpec]) -> int:
+    """What the schedules send on a day with both ticks: each fetch dataset's requests for
+    its trailing window (3 days, or one week). The budget keeps this many free for them."""
+    trailing = {
+        "day": Window(FIRST_DATE, FIRST_DATE + dt.timedelta(days=TRAILING_DAYS - 1)),
+        "week": Window(FIRST_WEEK, FIRST_WEEK + dt.timedelta(days=6)),
+    }
+    return sum(each.requests_for(trailing[each.grain]) for each in datasets)

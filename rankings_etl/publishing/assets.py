@@ -10,16 +10,20 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from rankings_etl.core.citation import citation
-from rankings_etl.datasets import warehouse_specs
+from rankings_etl.datasets import published_tables, warehouse_specs
 from rankings_etl.datasets.rankings_daily.assets import (
-    analytics_assets,
     model_share_daily,
-    rankings_daily,
 )
 from rankings_etl.orchestration.automation import follow_upstream
 from rankings_etl.orchestration.naming import GROUP, OWNERS
 from rankings_etl.publishing.chart import leaders_table, render_top_models_chart, top_models_frame
-from rankings_etl.publishing.exports import FORMATS, export_tables, latest_as_of
+from rankings_etl.publishing.exports import (
+    FORMATS,
+    citations,
+    export_tables,
+    latest_as_of,
+    latest_as_of_by_page,
+)
 from rankings_etl.resources.export_dir import ExportDirectory
 from rankings_etl.warehouse.connection import open_warehouse
 
@@ -64,7 +68,8 @@ def top_models_chart(
 
 @dg.asset(
     group_name=GROUP,
-    deps=[rankings_daily, *analytics_assets],
+    # Every table it exports that an asset writes (every dataset's): it refreshes after any.
+    deps=[name for name, spec in published_tables().items() if spec.written_by != "side"],
     kinds={"duckdb", "parquet", "csv"},
     owners=OWNERS,
     automation_condition=follow_upstream,
@@ -79,6 +84,7 @@ def rankings_export(
     with open_warehouse(duckdb, warehouse_specs()) as con:
         files = export_tables(con, folder, FORMATS)
         as_of = latest_as_of(con)
+        cited = citations(latest_as_of_by_page(con))
     context.log.info(f"exported {len(files)} files to {folder}")
     return dg.MaterializeResult(
         metadata={
@@ -86,7 +92,8 @@ def rankings_export(
             "files": dg.MetadataValue.md("\n".join(f"- `{f.name}`" for f in files)),
             "file_count": len(files),
             "as_of": as_of,
-            "citation": citation(as_of),
+            # One line per page the data comes from (the model rankings, the apps).
+            "citation": " ".join(cited),
         }
     )
 

@@ -12,8 +12,9 @@ from rankings_etl.core.windows import Window
 from rankings_etl.datasets import warehouse_specs
 from rankings_etl.datasets.rankings_segments_daily import dataset as segments
 from rankings_etl.datasets.rankings_segments_daily.checks import SEGMENT_SHARES_SUM
-from rankings_etl.datasets.rankings_segments_daily.load import WriteRefused, write_segments
+from rankings_etl.datasets.rankings_segments_daily.load import write_segments
 from rankings_etl.datasets.rankings_segments_daily.tables import MODEL_SEGMENT_SHARE_DAILY
+from rankings_etl.datasets.spec import StoreRefused
 from rankings_etl.warehouse.build import build_table
 from rankings_etl.warehouse.schema import ensure_schema
 
@@ -91,7 +92,7 @@ def test_a_segment_above_its_day_total_is_refused_and_nothing_is_written(con):
     load_day_totals(con, {D1: 10**6, D2: 60_000})
     write_segments(con, two_segments(), WINDOW, "run-1")
     before = rows(con), con.execute("SELECT count(*) FROM raw_responses").fetchone()
-    with pytest.raises(WriteRefused) as refused:
+    with pytest.raises(StoreRefused) as refused:
         write_segments(con, two_segments(top=30_000), WINDOW, "run-2")
     (bound,) = refused.value.outcomes
     assert bound.spec.name == "segment_total_within_day_total"

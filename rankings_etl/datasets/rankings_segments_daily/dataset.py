@@ -21,7 +21,7 @@ from rankings_etl.datasets.rankings_segments_daily.checks import (
     SEGMENT_DAYS_PRESENT,
     SEGMENTS_CHECKS,
 )
-from rankings_etl.datasets.rankings_segments_daily.load import store_segments
+from rankings_etl.datasets.rankings_segments_daily.load import write_segments
 from rankings_etl.datasets.rankings_segments_daily.tables import SEGMENT_TYPES, SEGMENTS, TABLES
 from rankings_etl.datasets.spec import DatasetSpec
 
@@ -58,5 +58,5 @@ DATASET = DatasetSpec(
     parse=parse,
     contract_checks=SEGMENTS_CHECKS,
     evaluate=evaluate,
-    store=store_segments,
+    store=write_segments,
 )

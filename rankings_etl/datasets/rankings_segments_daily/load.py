@@ -7,14 +7,12 @@ the run's days, together with the raw bodies. An ERROR rolls everything back.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import duckdb
 
 from rankings_etl.core.check_outcomes import ERROR, CheckOutcome, CheckSpec
-from rankings_etl.core.errors import RankingsResponseError
 from rankings_etl.core.transactions import transaction
 from rankings_etl.core.windows import Window
 from rankings_etl.data_api.rankings_body import RankingsResponse
@@ -22,6 +20,7 @@ from rankings_etl.data_api.raw_responses import store_raw_responses
 from rankings_etl.datasets.ranked_groups import FilteredRows
 from rankings_etl.datasets.rankings_segments_daily.checks import WITHIN_DAY_TOTAL
 from rankings_etl.datasets.rankings_segments_daily.tables import SEGMENT_TYPES
+from rankings_etl.datasets.spec import Stored, StoreRefused
 from rankings_etl.warehouse.sql import load_sql
 from rankings_etl.warehouse.writes import replace_date_range
 
@@ -29,41 +28,16 @@ TABLE = "rankings_segments_daily"
 STAGED = "incoming_segments"
 
 
-@dataclasses.dataclass(frozen=True)
-class SegmentsWritten:
-    rows_written: int
-    #: What the checks run inside the write found (none of them blocks, or nothing was written).
-    outcomes: tuple[CheckOutcome, ...]
-
-
-class WriteRefused(RankingsResponseError):
-    """A check inside the write transaction found an ERROR: it was rolled back, nothing was
-    written. (A response breaking the bound breaks the contract: its message names the days.)"""
-
-    def __init__(self, outcomes: Sequence[CheckOutcome]):
-        super().__init__("; ".join(o.summary() for o in outcomes if o.blocks))
-        self.outcomes = tuple(outcomes)
-
-
-def store_segments(
-    con: duckdb.DuckDBPyConnection,
-    responses: Sequence[RankingsResponse],
-    window: Window,
-    run_id: str | None,
-) -> int:
-    """``DatasetSpec.store``: :func:`write_segments`, returning the rows written."""
-    return write_segments(con, responses, window, run_id).rows_written
-
-
 def write_segments(
     con: duckdb.DuckDBPyConnection,
     responses: Sequence[RankingsResponse],
     window: Window,
     run_id: str | None,
-) -> SegmentsWritten:
+) -> Stored:
     """Replace the window's days with the responses' rows and store their bodies, in one
-    transaction; raise :class:`WriteRefused` (nothing written) when a segment-day exceeds its
-    day's total in ``rankings_daily``."""
+    transaction; raise :class:`StoreRefused` (nothing written) when a segment-day exceeds its
+    day's total in ``rankings_daily``. ``DatasetSpec.store``: the bound's outcome is reported
+    per day with the contract's."""
     rows = FilteredRows.from_responses(responses, SEGMENT_TYPES)
     params = [window.start, window.end]
     try:
@@ -80,12 +54,12 @@ def write_segments(
             found = con.execute(bounds, params).fetchall()
             bound = _outcome(WITHIN_DAY_TOTAL, found, window.dates())
             if bound.blocks:
-                raise WriteRefused([bound])
+                raise StoreRefused([bound])
             written = replace_date_range(con, TABLE, STAGED, window.start, window.end)
             store_raw_responses(con, responses, run_id)
     finally:
         con.execute("DROP TABLE IF EXISTS incoming_segments")
-    return SegmentsWritten(written, (bound,))
+    return Stored(written, (bound,))
 
 
 def _outcome(
