@@ -9,7 +9,7 @@ import click
 
 from rankings_etl.commands.options import database_option, has_table, read_only
 from rankings_etl.core.timestamps import format_as_of
-from rankings_etl.datasets import derived_tables
+from rankings_etl.datasets import TABLES
 
 
 @click.command()
@@ -27,7 +27,12 @@ def status(database: str, as_json: bool) -> None:
         restated = con.execute("SELECT count(*) FROM rankings_restatements").fetchone()[0]
         tables = {
             table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in (spec.name for spec in derived_tables())
+            # Every other table an asset writes: the derived ones, the other datasets'.
+            for table in (
+                spec.name
+                for spec in TABLES.values()
+                if spec.written_by != "side" and spec.name != "rankings_daily"
+            )
             if has_table(con, table)
         }
     expected = (last - first).days + 1 if first else 0

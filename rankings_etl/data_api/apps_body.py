@@ -26,19 +26,16 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from rankings_etl.core.api_facts import API_VERSION, BIGINT_MAX
+from rankings_etl.core.api_facts import BIGINT_MAX
 from rankings_etl.core.errors import RankingsResponseError, show
 from rankings_etl.core.timestamps import parse_as_of
-from rankings_etl.core.windows import Window, clamp_to_dataset
+from rankings_etl.core.windows import Window
 from rankings_etl.data_api.body import (
-    check_as_of,
-    decode_body,
-    load_json,
-    parse_date,
+    parse_meta,
     parse_tokens,
+    read_envelope,
 )
 from rankings_etl.data_api.request import ApiRequest
-from rankings_etl.redaction import contains_secret, may_hide_secret, redact
 
 #: Real app names are short display names; anything this long is not one.
 MAX_APP_NAME_LENGTH = 256
@@ -89,22 +86,8 @@ def parse_app_rankings_body(
     """Parse and validate one 200 app-rankings response for ``window`` and ``sort``; raise
     :class:`RankingsResponseError` naming the first problem."""
     where = f"app-rankings response ({sort}) for {window}"
-    text = decode_body(body, None, where) if isinstance(body, bytes) else body
-    text = redact(text, secret)
-    payload = load_json(text, where)
-    if secret and may_hide_secret(text, secret) and contains_secret(payload, secret.strip()):
-        raise RankingsResponseError(
-            f"{where} echoes the API key in JSON escapes; refused so that it is neither stored "
-            "nor shown"
-        )
-    if not isinstance(payload, dict):
-        raise RankingsResponseError(f"{where} is not a JSON object")
-    data, meta = payload.get("data"), payload.get("meta")
-    if not isinstance(data, list):
-        raise RankingsResponseError(f"{where} has no 'data' list")
-    if not isinstance(meta, dict):
-        raise RankingsResponseError(f"{where} has no 'meta' object")
-    as_of, meta_start, meta_end, version = _meta(meta, window, fetched_at, where)
+    text, data, meta = read_envelope(body, where, secret)
+    as_of, meta_start, meta_end, version = parse_meta(meta, window, fetched_at, where)
 
     ranks: list[int] = []
     app_ids: list[int] = []
@@ -138,40 +121,6 @@ def parse_app_rankings_body(
         fetched_at=fetched_at,
         body=text,
     )
-
-
-def _meta(
-    meta: dict, window: Window, fetched_at: dt.datetime, where: str
-) -> tuple[str, dt.date, dt.date, str]:
-    """``meta`` as for rankings-daily: a known version, a plausible ``as_of``, the requested
-    window echoed (its start clamped to the dataset's first day, as the API resolves it)."""
-    version = meta.get("version")
-    if version != API_VERSION:
-        raise RankingsResponseError(
-            f"{where} has meta.version {show(version)}; this project understands "
-            f"{API_VERSION!r} only (an incompatible API change?)"
-        )
-    as_of = meta.get("as_of")
-    if not isinstance(as_of, str):
-        raise RankingsResponseError(f"{where} has no meta.as_of string")
-    try:
-        as_of_utc = parse_as_of(as_of)
-    except ValueError:
-        raise RankingsResponseError(f"{where}: meta.as_of {show(as_of)} is not ISO-8601") from None
-    except OverflowError:
-        raise RankingsResponseError(
-            f"{where}: meta.as_of {show(as_of)} is not a representable UTC time"
-        ) from None
-    meta_start = parse_date(meta.get("start_date"), f"{where}: meta.start_date")
-    meta_end = parse_date(meta.get("end_date"), f"{where}: meta.end_date")
-    check_as_of(as_of, as_of_utc, meta_end, fetched_at, where)
-    expected_start, _ = clamp_to_dataset(window.start)
-    if (meta_start, meta_end) != (expected_start, window.end):
-        raise RankingsResponseError(
-            f"{where} echoes the window {meta_start}..{meta_end}, "
-            f"expected {expected_start}..{window.end}"
-        )
-    return as_of, meta_start, meta_end, version
 
 
 def _integer(value: object, what: str, lowest: int, highest: int = BIGINT_MAX) -> int:

@@ -18,9 +18,12 @@ import json
 import re
 import sys
 
-from rankings_etl.core.api_facts import BIGINT_MAX
+from rankings_etl.core.api_facts import API_VERSION, BIGINT_MAX
 from rankings_etl.core.dates import CalendarDateError, DateShapeError, parse_iso_date
 from rankings_etl.core.errors import RankingsResponseError, TruncatedResponseError, show
+from rankings_etl.core.timestamps import parse_as_of
+from rankings_etl.core.windows import Window, clamp_to_dataset
+from rankings_etl.redaction import contains_secret, may_hide_secret, redact
 
 _TOKENS_RE = re.compile(r"[0-9]+")
 _BIGINT_DIGITS = len(str(BIGINT_MAX))
@@ -159,3 +162,60 @@ def check_as_of(
             f"{where}: meta.as_of {show(as_of)} is more than a day after the response was "
             f"received ({received}); a clock that far off would make every later fetch look older"
         )
+
+
+def read_envelope(body: str | bytes, where: str, secret: str | None) -> tuple[str, list, dict]:
+    """A Data API 200 body as ``(text, data, meta)``: decoded, redacted before anything reads
+    it, a JSON object with a ``data`` list and a ``meta`` object. A body that spells the key in
+    JSON escapes is refused, so what is stored and quoted never holds the key."""
+    text = decode_body(body, None, where) if isinstance(body, bytes) else body
+    text = redact(text, secret)
+    payload = load_json(text, where)
+    if secret and may_hide_secret(text, secret) and contains_secret(payload, secret.strip()):
+        raise RankingsResponseError(
+            f"{where} echoes the API key in JSON escapes; refused so that it is neither stored "
+            "nor shown"
+        )
+    if not isinstance(payload, dict):
+        raise RankingsResponseError(f"{where} is not a JSON object")
+    data, meta = payload.get("data"), payload.get("meta")
+    if not isinstance(data, list):
+        raise RankingsResponseError(f"{where} has no 'data' list")
+    if not isinstance(meta, dict):
+        raise RankingsResponseError(f"{where} has no 'meta' object")
+    return text, data, meta
+
+
+def parse_meta(
+    meta: dict, window: Window, fetched_at: dt.datetime, where: str
+) -> tuple[str, dt.date, dt.date, str]:
+    """``(as_of, start, end, version)`` of a response's ``meta``: a known version, a plausible
+    ``as_of``, the requested window echoed (its start clamped to the dataset's first day, as
+    the API resolves it). Every Data API endpoint answers with this ``meta``."""
+    version = meta.get("version")
+    if version != API_VERSION:
+        raise RankingsResponseError(
+            f"{where} has meta.version {show(version)}; this project understands "
+            f"{API_VERSION!r} only (an incompatible API change?)"
+        )
+    as_of = meta.get("as_of")
+    if not isinstance(as_of, str):
+        raise RankingsResponseError(f"{where} has no meta.as_of string")
+    try:
+        as_of_utc = parse_as_of(as_of)
+    except ValueError:
+        raise RankingsResponseError(f"{where}: meta.as_of {show(as_of)} is not ISO-8601") from None
+    except OverflowError:
+        raise RankingsResponseError(
+            f"{where}: meta.as_of {show(as_of)} is not a representable UTC time"
+        ) from None
+    meta_start = parse_date(meta.get("start_date"), f"{where}: meta.start_date")
+    meta_end = parse_date(meta.get("end_date"), f"{where}: meta.end_date")
+    check_as_of(as_of, as_of_utc, meta_end, fetched_at, where)
+    expected_start, _ = clamp_to_dataset(window.start)
+    if (meta_start, meta_end) != (expected_start, window.end):
+        raise RankingsResponseError(
+            f"{where} echoes the window {meta_start}..{meta_end}, "
+            f"expected {expected_start}..{window.end}"
+        )
+    return as_of, meta_start, meta_end, version

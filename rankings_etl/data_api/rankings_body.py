@@ -28,20 +28,18 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
 
-from rankings_etl.core.api_facts import API_VERSION, OTHER
+from rankings_etl.core.api_facts import OTHER
 from rankings_etl.core.errors import RankingsResponseError, show
 from rankings_etl.core.timestamps import parse_as_of
-from rankings_etl.core.windows import Window, clamp_to_dataset, complete_weeks
+from rankings_etl.core.windows import Window, complete_weeks
 from rankings_etl.data_api.body import (
     SAFE_DIGITS,
-    check_as_of,
-    decode_body,
-    load_json,
     parse_date,
+    parse_meta,
     parse_tokens,
+    read_envelope,
 )
 from rankings_etl.data_api.request import ApiRequest
-from rankings_etl.redaction import contains_secret, may_hide_secret, redact
 
 #: Real permaslugs are well under 100 characters; anything this long is not a model name.
 MAX_PERMASLUG_LENGTH = 256
@@ -118,48 +116,8 @@ def parse_rankings_body(
     if bucket not in ("day", "week"):
         raise ValueError(f"bucket must be 'day' or 'week', got {bucket!r}")
     where = f"rankings-daily response{f' ({query})' if query else ''} for {window}"
-    text = decode_body(body, None, where) if isinstance(body, bytes) else body
-    text = redact(text, secret)
-    payload = load_json(text, where)
-    if secret and may_hide_secret(text, secret) and contains_secret(payload, secret.strip()):
-        raise RankingsResponseError(
-            f"{where} echoes the API key in JSON escapes; refused so that it is neither stored "
-            "nor shown"
-        )
-    if not isinstance(payload, dict):
-        raise RankingsResponseError(f"{where} is not a JSON object")
-    data, meta = payload.get("data"), payload.get("meta")
-    if not isinstance(data, list):
-        raise RankingsResponseError(f"{where} has no 'data' list")
-    if not isinstance(meta, dict):
-        raise RankingsResponseError(f"{where} has no 'meta' object")
-
-    version = meta.get("version")
-    if version != API_VERSION:
-        raise RankingsResponseError(
-            f"{where} has meta.version {show(version)}; this project understands "
-            f"{API_VERSION!r} only (an incompatible API change?)"
-        )
-    as_of = meta.get("as_of")
-    if not isinstance(as_of, str):
-        raise RankingsResponseError(f"{where} has no meta.as_of string")
-    try:
-        as_of_utc = parse_as_of(as_of)
-    except ValueError:
-        raise RankingsResponseError(f"{where}: meta.as_of {show(as_of)} is not ISO-8601") from None
-    except OverflowError:
-        raise RankingsResponseError(
-            f"{where}: meta.as_of {show(as_of)} is not a representable UTC time"
-        ) from None
-    meta_start = parse_date(meta.get("start_date"), f"{where}: meta.start_date")
-    meta_end = parse_date(meta.get("end_date"), f"{where}: meta.end_date")
-    check_as_of(as_of, as_of_utc, meta_end, fetched_at, where)
-    expected_start, _ = clamp_to_dataset(window.start)
-    if (meta_start, meta_end) != (expected_start, window.end):
-        raise RankingsResponseError(
-            f"{where} echoes the window {meta_start}..{meta_end}, "
-            f"expected {expected_start}..{window.end}"
-        )
+    text, data, meta = read_envelope(body, where, secret)
+    as_of, meta_start, meta_end, version = parse_meta(meta, window, fetched_at, where)
 
     dates: list[dt.date] = []
     slugs: list[str] = []
@@ -255,3 +213,13 @@ def parse_filtered_body(
         text, request.window, fetched_at, secret=secret, bucket=bucket, query=query or None
     )
     return dataclasses.replace(response, request=request)
+
+
+def row_stamps(
+    responses: Sequence[RankingsResponse],
+) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """Each row's ``as_of`` (its response's ``meta.as_of``, UTC) and ``fetched_at``, in row
+    order: the two columns every rankings table stores beside the rows."""
+    as_of = [moment for r in responses for moment in [r.as_of_utc()] * r.row_count]
+    fetched_at = [moment for r in responses for moment in [r.fetched_at] * r.row_count]
+    return as_of, fetched_at

@@ -29,7 +29,7 @@ from itertools import groupby, pairwise
 from rankings_etl.core.api_facts import OTHER, RANKINGS_DAILY_PATH, TOP_N
 from rankings_etl.core.check_outcomes import ERROR, WARN, CheckOutcome, CheckSpec
 from rankings_etl.core.windows import Window
-from rankings_etl.data_api.rankings_body import RankingsResponse
+from rankings_etl.data_api.rankings_body import RankingsResponse, row_stamps
 from rankings_etl.data_api.request import ApiRequest
 
 #: How many failing lists of one date a problem names (the date's verdict counts all of them).
@@ -293,8 +293,7 @@ class FilteredRows:
     def columns(self) -> list[list]:
         """The table's columns in order: date, dimension, value, model_permaslug, rank,
         tokens, as_of and fetched_at (the last two repeated from each row's response)."""
-        as_of = [r.as_of_utc() for r in self.responses for _ in range(r.row_count)]
-        fetched_at = [r.fetched_at for r in self.responses for _ in range(r.row_count)]
+        as_of, fetched_at = row_stamps(self.responses)
         return [
             list(self.dates),
             list(self.dimensions),

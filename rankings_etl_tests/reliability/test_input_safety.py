@@ -75,8 +75,8 @@ JUSTIFIED = {
     ): "the export path (our folder + our table names), its "
     "quotes doubled: COPY ... TO cannot take a parameter",
     ("publishing/exports.py", "options"): "one of two literal COPY option strings",
-    ("commands/status.py", "table"): "the names of the registry's derived tables (literals "
-    "in datasets/rankings_daily/tables.py)",
+    ("commands/status.py", "table"): "the names of the registry's tables that assets write "
+    "(literals in each dataset's tables.py)",
     ("budget/ledger.py", "self._IS_NOT"): "class constant: 'IS NOT' (SQLite) or "
     "'IS DISTINCT FROM' (Postgres)",
     ("budget/sqlite_ledger.py", "int(self.busy_timeout_seconds * 1000)"): "an int from our "

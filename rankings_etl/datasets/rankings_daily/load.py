@@ -15,7 +15,7 @@ import duckdb
 
 from rankings_etl.core.transactions import transaction
 from rankings_etl.core.windows import Window
-from rankings_etl.data_api.rankings_body import RankingsResponse
+from rankings_etl.data_api.rankings_body import RankingsResponse, row_stamps
 from rankings_etl.data_api.raw_responses import store_raw_responses
 from rankings_etl.datasets.rankings_daily.tables import PACKAGE
 from rankings_etl.warehouse.connection import count_rows
@@ -50,13 +50,12 @@ class RankingsBatch:
 
     def row_as_of(self) -> list[dt.datetime]:
         """Each row's ``meta.as_of`` (its response's), as UTC datetimes."""
-        return [moment for r in self.responses for moment in [r.as_of_utc()] * r.row_count]
+        return row_stamps(self.responses)[0]
 
     def columns(self) -> list[list]:
         """The ``rankings_daily`` columns in table order: date, model_permaslug, rank,
         total_tokens, as_of and fetched_at (the last two repeated from each row's response)."""
-        as_of = self.row_as_of()
-        fetched_at = [r.fetched_at for r in self.responses for _ in range(r.row_count)]
+        as_of, fetched_at = row_stamps(self.responses)
         return [
             list(self.dates),
             list(self.permaslugs),
