@@ -90,7 +90,9 @@ def citations(as_of_by_page: Mapping[str, str]) -> list[str]:
 def citation_file(as_of_by_page: Mapping[str, str]) -> str:
     """The CITATION.txt published beside every export: a line per page, then the licence."""
     endpoints = ", ".join(
-        dataset.endpoint_name for dataset in DATASETS if dataset.citation_page in as_of_by_page
+        dict.fromkeys(
+            dataset.endpoint_name for dataset in DATASETS if dataset.citation_page in as_of_by_page
+        )
     )
     return "\n".join(
         [

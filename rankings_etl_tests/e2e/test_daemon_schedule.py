@@ -82,10 +82,18 @@ def test_the_daemon_launches_the_range_run_and_automation_refreshes_the_rest_onc
     assert tags["dagster/asset_partition_range_end"] == str(yesterday)
     assert scheduled[0][0]["status"] == "SUCCESS", dagster_dev.log_path.read_text()[-3000:]
     assert len({t["dagster/asset_partition_range_start"] for _, t in scheduled}) == 1
-    assert sandbox.request_count() == 1  # the trailing days in a single request
+    # The trailing days in a single request, and one per exact segment.
+    assert sandbox.request_count(endpoint="rankings-daily", unfiltered=True) == 1
+    assert sandbox.request_count() == 11
 
     # Downstream follows by automation: every table's three days, then the chart and the export.
-    followers = ["model_share_daily", "market_daily", "author_share_daily", "model_growth_daily"]
+    followers = [
+        "model_share_daily",
+        "market_daily",
+        "author_share_daily",
+        "model_growth_daily",
+        "model_segment_share_daily",
+    ]
     outputs = ["top_models_chart", "rankings_export"]
     with dg.DagsterInstance.from_config(str(dagster_dev.home)) as instance:
         deadline = time.monotonic() + 300
@@ -106,11 +114,12 @@ def test_the_daemon_launches_the_range_run_and_automation_refreshes_the_rest_onc
     with duckdb.connect(str(dagster_dev.duckdb_path), read_only=True) as con:
         assert con.execute("SELECT count(DISTINCT date) FROM model_growth_daily").fetchone() == (3,)
 
-    # The daemon created the scheduled run and wrote its 3 planned events (3 days of
-    # rankings_daily) in one batch; the run's process its materializations in one batch.
+    # The daemon created the scheduled run and wrote its 6 planned events (3 days of
+    # rankings_daily and of rankings_segments_daily) in one batch; the run's process its
+    # materializations in one batch per asset.
     writes = [w for w in dagster_dev.event_writes() if w["run_id"] == run["runId"]]
-    assert_batched(Writes(writes, "_daemon"), PLANNED, 3)
-    assert_batched(Writes(writes, ""), MATERIALIZED, 3)
+    assert_batched(Writes(writes, "_daemon"), PLANNED, 3 * 2)
+    assert_batched(Writes(writes, ""), MATERIALIZED, 3 * 2, groups=2)
 
 
 def materializations(instance, asset):
