@@ -68,6 +68,8 @@ DATA_KINDS = {
     "BIGINT, their sum does not",
     "tokens_huge": "the date's first total_tokens is a decimal string of `digits` digits "
     "(default 5000, beyond Python's int() limit of 4300)",
+    "tokens_order": "the date's first two ranked models swap their total_tokens (the ranking "
+    "no longer in token order)",
 }
 APP_KINDS = {
     "app_rank_gap": "app-rankings: the ranks of the second half of the rows are one higher (a gap)",
@@ -442,6 +444,12 @@ def apply_to_day(rows: list[dict[str, Any]], fault: Fault) -> list[dict[str, Any
     if kind == "tokens_sum_overflow":
         for position, row in enumerate(ranked):
             row["total_tokens"] = str(2**61 - position)
+        return ranked + others
+    if kind == "tokens_order" and len(ranked) >= 2:
+        ranked[0]["total_tokens"], ranked[1]["total_tokens"] = (
+            ranked[1]["total_tokens"],
+            ranked[0]["total_tokens"],
+        )
         return ranked + others
     if kind == "tokens_huge" and day:
         digits = fault.params.get("digits", 5000)

@@ -33,6 +33,7 @@ REQUIRED_KINDS = {
     "rows_52",
     "tailless",
     "tokens_number",
+    "tokens_order",
     "tokens_non_numeric",
     "tokens_negative",
     "tokens_overflow",

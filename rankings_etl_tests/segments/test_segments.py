@@ -138,6 +138,7 @@ def test_a_rerun_replaces_its_days_without_duplicates(sandbox, resources, instan
 #: fault kind -> the contract checks it must fail (at ERROR) on the broken day.
 FAULTS = {
     "rows_52": {"rows_per_segment_day", "ranks_unique_and_contiguous"},
+    "tokens_order": {"tokens_non_increasing"},
     "other_not_last": {"other_at_most_once_and_last"},
     "other_duplicated": {
         "rows_per_segment_day",
@@ -192,6 +193,10 @@ def test_a_segment_above_its_day_total_fails_the_run_and_writes_nothing(
     message = str(failure.event_specific_data.error)
     assert "segment_total_within_day_total" in message and BROKEN_DAY in message
     assert "context_bucket=1M:" in message and "in rankings_daily" in message
+    # The bound is judged inside the write, and reported per day like the contract's checks.
+    evaluations = check_evaluations(result)
+    assert not evaluations[("segment_total_within_day_total", BROKEN_DAY)].passed
+    assert evaluations[("segment_total_within_day_total", "2025-04-01")].passed
     assert digest(query) == before
 
 
